@@ -1,0 +1,125 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from pakn.common.v1 import common_pb2 as _common_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Submitter(_message.Message):
+    __slots__ = ("full_name", "phone", "email", "address")
+    FULL_NAME_FIELD_NUMBER: _ClassVar[int]
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    full_name: str
+    phone: str
+    email: str
+    address: str
+    def __init__(self, full_name: _Optional[str] = ..., phone: _Optional[str] = ..., email: _Optional[str] = ..., address: _Optional[str] = ...) -> None: ...
+
+class SubmitCaseRequest(_message.Message):
+    __slots__ = ("channel", "external_id", "request_id", "content", "occurred_at", "location", "submitter", "keep_identity_secret", "media_ids")
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    EXTERNAL_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    SUBMITTER_FIELD_NUMBER: _ClassVar[int]
+    KEEP_IDENTITY_SECRET_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_IDS_FIELD_NUMBER: _ClassVar[int]
+    channel: _common_pb2.Channel
+    external_id: str
+    request_id: str
+    content: str
+    occurred_at: _timestamp_pb2.Timestamp
+    location: _common_pb2.Location
+    submitter: Submitter
+    keep_identity_secret: bool
+    media_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., external_id: _Optional[str] = ..., request_id: _Optional[str] = ..., content: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., location: _Optional[_Union[_common_pb2.Location, _Mapping]] = ..., submitter: _Optional[_Union[Submitter, _Mapping]] = ..., keep_identity_secret: _Optional[bool] = ..., media_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class SubmitCaseResponse(_message.Message):
+    __slots__ = ("case_id", "tracking_code", "received_at", "screening_flags", "duplicate")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    TRACKING_CODE_FIELD_NUMBER: _ClassVar[int]
+    RECEIVED_AT_FIELD_NUMBER: _ClassVar[int]
+    SCREENING_FLAGS_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATE_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    tracking_code: str
+    received_at: _timestamp_pb2.Timestamp
+    screening_flags: _containers.RepeatedScalarFieldContainer[str]
+    duplicate: bool
+    def __init__(self, case_id: _Optional[str] = ..., tracking_code: _Optional[str] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., screening_flags: _Optional[_Iterable[str]] = ..., duplicate: _Optional[bool] = ...) -> None: ...
+
+class UploadMediaRequest(_message.Message):
+    __slots__ = ("header", "chunk")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    header: _common_pb2.MediaUploadHeader
+    chunk: bytes
+    def __init__(self, header: _Optional[_Union[_common_pb2.MediaUploadHeader, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
+
+class UploadMediaResponse(_message.Message):
+    __slots__ = ("media",)
+    MEDIA_FIELD_NUMBER: _ClassVar[int]
+    media: _common_pb2.MediaRef
+    def __init__(self, media: _Optional[_Union[_common_pb2.MediaRef, _Mapping]] = ...) -> None: ...
+
+class DownloadMediaRequest(_message.Message):
+    __slots__ = ("media_id",)
+    MEDIA_ID_FIELD_NUMBER: _ClassVar[int]
+    media_id: str
+    def __init__(self, media_id: _Optional[str] = ...) -> None: ...
+
+class DownloadMediaResponse(_message.Message):
+    __slots__ = ("chunk",)
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    chunk: bytes
+    def __init__(self, chunk: _Optional[bytes] = ...) -> None: ...
+
+class GetCaseStatusRequest(_message.Message):
+    __slots__ = ("tracking_code", "contact")
+    TRACKING_CODE_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    tracking_code: str
+    contact: str
+    def __init__(self, tracking_code: _Optional[str] = ..., contact: _Optional[str] = ...) -> None: ...
+
+class GetCaseStatusResponse(_message.Message):
+    __slots__ = ("tracking_code", "status", "received_at", "updated_at", "channel")
+    TRACKING_CODE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    RECEIVED_AT_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    tracking_code: str
+    status: _common_pb2.CaseStatus
+    received_at: _timestamp_pb2.Timestamp
+    updated_at: _timestamp_pb2.Timestamp
+    channel: _common_pb2.Channel
+    def __init__(self, tracking_code: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.CaseStatus, str]] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ...) -> None: ...
+
+class DiscloseSubmitterRequest(_message.Message):
+    __slots__ = ("case_id", "requesting_body", "reason")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUESTING_BODY_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    requesting_body: str
+    reason: str
+    def __init__(self, case_id: _Optional[str] = ..., requesting_body: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class DiscloseSubmitterResponse(_message.Message):
+    __slots__ = ("submitter", "disclosure_id")
+    SUBMITTER_FIELD_NUMBER: _ClassVar[int]
+    DISCLOSURE_ID_FIELD_NUMBER: _ClassVar[int]
+    submitter: Submitter
+    disclosure_id: str
+    def __init__(self, submitter: _Optional[_Union[Submitter, _Mapping]] = ..., disclosure_id: _Optional[str] = ...) -> None: ...

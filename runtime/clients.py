@@ -1,0 +1,93 @@
+"""gRPC clients with a deadline on every call and trace context in metadata."""
+
+from __future__ import annotations
+
+import collections
+from typing import Any
+
+import grpc
+
+from runtime.config import Config
+from runtime.telemetry import Telemetry
+
+
+class _ClientDetails(
+    collections.namedtuple("_ClientDetails", ("method", "timeout", "metadata", "credentials",
+                                              "wait_for_ready", "compression")),
+    grpc.ClientCallDetails,
+):
+    pass
+
+
+class DeadlineAndTraceInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor,
+                                  grpc.StreamUnaryClientInterceptor, grpc.StreamStreamClientInterceptor):
+    """Adds the default deadline when a call has none, and the current trace context."""
+
+    def __init__(self, deadline_seconds: float, metadata: dict[str, str] | None = None):
+        self.deadline = deadline_seconds
+        self.extra = dict(metadata or {})
+
+    def _details(self, details):
+        metadata = list(details.metadata or [])
+        carrier: dict[str, str] = {}
+        Telemetry.inject(carrier)
+        metadata.extend(carrier.items())
+        metadata.extend(self.extra.items())
+        return _ClientDetails(details.method, details.timeout if details.timeout is not None else self.deadline,
+                              metadata, details.credentials, getattr(details, "wait_for_ready", None),
+                              getattr(details, "compression", None))
+
+    def intercept_unary_unary(self, continuation, details, request):
+        return continuation(self._details(details), request)
+
+    def intercept_unary_stream(self, continuation, details, request):
+        return continuation(self._details(details), request)
+
+    def intercept_stream_unary(self, continuation, details, request_iterator):
+        return continuation(self._details(details), request_iterator)
+
+    def intercept_stream_stream(self, continuation, details, request_iterator):
+        return continuation(self._details(details), request_iterator)
+
+
+def channel(address: str, deadline_seconds: float = 10.0, metadata: dict[str, str] | None = None) -> grpc.Channel:
+    raw = grpc.insecure_channel(address, options=[("grpc.max_receive_message_length", 8 * 1024 * 1024)])
+    return grpc.intercept_channel(raw, DeadlineAndTraceInterceptor(deadline_seconds, metadata))
+
+
+class Clients:
+    """One stub per service, addressed from configuration (all on one port in monolithic mode)."""
+
+    def __init__(self, config: Config, metadata: dict[str, str] | None = None):
+        from pakn.intake.v1 import intake_pb2_grpc
+        from pakn.notification.v1 import notification_pb2_grpc
+        from pakn.processing.v1 import processing_pb2_grpc
+        from pakn.publication.v1 import publication_pb2_grpc
+        from pakn.reporting.v1 import reporting_pb2_grpc
+        from pakn.routing.v1 import routing_pb2_grpc
+
+        self._channels: dict[str, grpc.Channel] = {}
+        deadline = config.clients.deadline_seconds
+
+        def ch(service: str) -> grpc.Channel:
+            address = config.client_address(service)
+            if address not in self._channels:
+                self._channels[address] = channel(address, deadline, metadata)
+            return self._channels[address]
+
+        self.intake: Any = intake_pb2_grpc.IntakeServiceStub(ch("intake"))
+        self.routing: Any = routing_pb2_grpc.RoutingServiceStub(ch("routing"))
+        self.processing: Any = processing_pb2_grpc.ProcessingServiceStub(ch("processing"))
+        self.publication: Any = publication_pb2_grpc.PublicationServiceStub(ch("publication"))
+        self.notification: Any = notification_pb2_grpc.NotificationServiceStub(ch("notification"))
+        self.reporting: Any = reporting_pb2_grpc.ReportingServiceStub(ch("reporting"))
+
+    def close(self) -> None:
+        for ch in self._channels.values():
+            ch.close()
+
+    def __enter__(self) -> "Clients":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,284 @@
+"""One typed configuration: defaults, then a TOML file, then the environment, then flags.
+
+Environment variables are `PAKN_<SECTION>__<KEY>` (for example `PAKN_SERVER__PORT=50052`);
+flags are `--set section.key=value`. `pakn config print` shows the result with secrets redacted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+SECRET = {"secret": True}
+REDACTED = "***"
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or malformed."""
+
+
+@dataclass
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 50051
+    grace_seconds: float = 10.0
+    max_workers: int = 32
+    # How often readiness (database, broker) is re-checked for grpc.health.v1.
+    readiness_interval_seconds: float = 5.0
+
+
+@dataclass
+class MetricsConfig:
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = 9464
+
+
+@dataclass
+class TracingConfig:
+    # "none", "console" or "otlp".
+    exporter: str = "none"
+    otlp_endpoint: str = "http://127.0.0.1:4317"
+
+
+@dataclass
+class DatabaseConfig:
+    # Empty: one SQLite file per service under data_dir (monolithic mode).
+    # A PostgreSQL URL: one schema per service in that database (microservices mode).
+    url: str = field(default="", metadata=SECRET)
+    auto_migrate: bool = True
+    pool_size: int = 5
+
+
+@dataclass
+class EventsConfig:
+    # "inprocess" (monolithic mode) or "rabbitmq" (through nameko).
+    backend: str = "inprocess"
+    amqp_uri: str = field(default="amqp://guest:guest@127.0.0.1:5672/", metadata=SECRET)
+    relay_interval_seconds: float = 0.5
+    relay_batch: int = 100
+    # Attempts of a failing consumer before the event is parked in the service's failed_events.
+    consumer_attempts: int = 5
+
+
+@dataclass
+class MediaConfig:
+    # "local" (a folder) or "s3" (MinIO or any S3 server).
+    backend: str = "local"
+    local_dir: str = ""
+    s3_endpoint: str = "127.0.0.1:9000"
+    s3_access_key: str = field(default="", metadata=SECRET)
+    s3_secret_key: str = field(default="", metadata=SECRET)
+    s3_bucket: str = "pakn-media"
+    s3_secure: bool = False
+    s3_region: str = "us-east-1"
+    max_bytes: int = 250 * 1024 * 1024
+    chunk_bytes: int = 1024 * 1024
+
+
+@dataclass
+class MailConfig:
+    # "file" (one .eml per message under outbox_dir) or "smtp".
+    backend: str = "file"
+    outbox_dir: str = ""
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = field(default="", metadata=SECRET)
+    smtp_starttls: bool = False
+    sender: str = "1022@tayninh.gov.vn"
+    timeout_seconds: float = 10.0
+
+
+@dataclass
+class SmsConfig:
+    # "file" (one text file per message under outbox_dir).
+    backend: str = "file"
+    outbox_dir: str = ""
+
+
+@dataclass
+class SecurityConfig:
+    # Fernet keys (urlsafe base64, 32 bytes). Empty in monolithic mode: generated once and kept
+    # in data_dir/keys.json (mode 0600). Required in microservices mode.
+    contact_key: str = field(default="", metadata=SECRET)
+    notification_key: str = field(default="", metadata=SECRET)
+    verifier_key: str = field(default="", metadata=SECRET)
+
+
+@dataclass
+class ClientsConfig:
+    # Where the CLI and the services find each service's API. Empty: server.host:server.port.
+    intake: str = ""
+    routing: str = ""
+    processing: str = ""
+    publication: str = ""
+    notification: str = ""
+    reporting: str = ""
+    deadline_seconds: float = 10.0
+
+
+@dataclass
+class Config:
+    data_dir: str = "var"
+    log_level: str = "INFO"
+    server: ServerConfig = field(default_factory=ServerConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    tracing: TracingConfig = field(default_factory=TracingConfig)
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    events: EventsConfig = field(default_factory=EventsConfig)
+    media: MediaConfig = field(default_factory=MediaConfig)
+    mail: MailConfig = field(default_factory=MailConfig)
+    sms: SmsConfig = field(default_factory=SmsConfig)
+    security: SecurityConfig = field(default_factory=SecurityConfig)
+    clients: ClientsConfig = field(default_factory=ClientsConfig)
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir)
+
+    def client_address(self, service: str) -> str:
+        explicit = getattr(self.clients, service, "")
+        if explicit:
+            return explicit
+        host = "127.0.0.1" if self.server.host in ("0.0.0.0", "::", "[::]") else self.server.host
+        return f"{host}:{self.server.port}"
+
+
+def _coerce(value: Any, typ: Any, name: str) -> Any:
+    if typ is bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{name}: expected true or false, got {value!r}")
+    if typ in (int, float):
+        try:
+            return typ(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name}: expected a number, got {value!r}") from None
+    if typ is str:
+        return str(value)
+    raise ConfigError(f"{name}: unsupported type")
+
+
+def _apply(target: Any, values: Mapping[str, Any], prefix: str = "") -> None:
+    hints = typing.get_type_hints(type(target))
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        if key not in hints:
+            raise ConfigError(f"unknown setting {name!r}")
+        current = getattr(target, key)
+        if dataclasses.is_dataclass(current):
+            if not isinstance(value, Mapping):
+                raise ConfigError(f"{name}: expected a section")
+            _apply(current, value, f"{name}.")
+        else:
+            setattr(target, key, _coerce(value, hints[key], name))
+
+
+def _nest(dotted: Mapping[str, Any]) -> dict[str, Any]:
+    nested: dict[str, Any] = {}
+    for key, value in dotted.items():
+        parts = key.split(".")
+        node = nested
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return nested
+
+
+def load(
+    file: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Config:
+    """Build a Config: defaults, then `file` (TOML), then PAKN_* variables, then `overrides`."""
+    config = Config()
+    environ = os.environ if environ is None else environ
+    file = file or environ.get("PAKN_CONFIG") or None
+    if file:
+        try:
+            with open(file, "rb") as fh:
+                _apply(config, tomllib.load(fh))
+        except OSError as exc:
+            raise ConfigError(f"cannot read configuration file {file}: {exc.strerror}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"configuration file {file}: {exc}") from None
+    from_env = {
+        k[len("PAKN_"):].lower().replace("__", "."): v
+        for k, v in environ.items()
+        if k.startswith("PAKN_") and k != "PAKN_CONFIG"
+    }
+    _apply(config, _nest(from_env))
+    _apply(config, _nest(dict(overrides or {})))
+    validate(config)
+    return config
+
+
+def validate(config: Config) -> None:
+    choices = {
+        "events.backend": (config.events.backend, ("inprocess", "rabbitmq")),
+        "media.backend": (config.media.backend, ("local", "s3")),
+        "mail.backend": (config.mail.backend, ("file", "smtp")),
+        "sms.backend": (config.sms.backend, ("file",)),
+        "tracing.exporter": (config.tracing.exporter, ("none", "console", "otlp")),
+    }
+    for name, (value, allowed) in choices.items():
+        if value not in allowed:
+            raise ConfigError(f"{name}: {value!r} is not one of {', '.join(allowed)}")
+    if not 0 <= config.server.port < 65536:
+        raise ConfigError("server.port: out of range")
+
+
+def as_dict(config: Any, redact: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(config):
+        value = getattr(config, f.name)
+        if dataclasses.is_dataclass(value):
+            out[f.name] = as_dict(value, redact)
+        elif redact and f.metadata.get("secret") and value:
+            out[f.name] = _redact_url(value) if "://" in str(value) else REDACTED
+        else:
+            out[f.name] = value
+    return out
+
+
+def _redact_url(url: str) -> str:
+    """Keep scheme, host and path of a URL; hide its credentials."""
+    scheme, rest = url.split("://", 1)
+    if "@" in rest:
+        rest = REDACTED + "@" + rest.rsplit("@", 1)[1]
+    return f"{scheme}://{rest}"
+
+
+def to_toml(data: Mapping[str, Any], prefix: str = "") -> str:
+    scalars, sections = [], []
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            sections.append((key, value))
+        else:
+            scalars.append(f"{key} = {_toml_value(value)}")
+    text = ""
+    if scalars:
+        text += (f"[{prefix}]\n" if prefix else "") + "\n".join(scalars) + "\n\n"
+    for key, value in sections:
+        text += to_toml(value, f"{prefix}.{key}" if prefix else key)
+    return text
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'

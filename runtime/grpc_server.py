@@ -1,0 +1,166 @@
+"""The one gRPC server of a process: servicers of its modules, health, reflection, interceptors.
+
+- Health (`grpc.health.v1`) per service by its full name, and "" for the whole process; readiness
+  is real: a background check asks each module whether its database and broker answer.
+- Reflection for every registered service.
+- Interceptors: tracing (trace context from metadata), metrics (latency histogram), and error
+  mapping (domain errors to status codes with details; anything else to a generic INTERNAL).
+- SIGTERM: health goes NOT_SERVING, new calls are refused, in-flight calls get `grace_seconds`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent import futures
+from typing import Callable
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from grpc_status import rpc_status
+from opentelemetry import trace
+
+from runtime.config import Config
+from runtime.errors import INTERNAL_STATUS, DomainError, to_status
+from runtime.telemetry import Stopwatch, Telemetry
+
+log = logging.getLogger(__name__)
+
+
+def _split(method: str) -> tuple[str, str]:
+    _, service, name = method.split("/", 2)
+    return service, name
+
+
+class ObservabilityInterceptor(grpc.ServerInterceptor):
+    """Tracing, latency metrics and error mapping around every handler."""
+
+    def __init__(self, telemetry: Telemetry):
+        self.telemetry = telemetry
+
+    def intercept_service(self, continuation, handler_call_details):
+        handler = continuation(handler_call_details)
+        if handler is None:
+            return None
+        service, method = _split(handler_call_details.method)
+        metadata = {k: v for k, v in (handler_call_details.invocation_metadata or ()) if isinstance(v, str)}
+        telemetry = self.telemetry
+
+        def wrap_unary(behavior):
+            def call(request_or_iterator, context):
+                watch, code = Stopwatch(), grpc.StatusCode.OK
+                with telemetry.span(f"{service}/{method}", kind=trace.SpanKind.SERVER, parent_carrier=metadata,
+                                    attributes={"rpc.system": "grpc", "rpc.service": service, "rpc.method": method}) as span:
+                    try:
+                        return behavior(request_or_iterator, context)
+                    except DomainError as err:
+                        code = err.code
+                        span.set_attribute("rpc.grpc.status_code", code.value[0])
+                        context.abort_with_status(rpc_status.to_status(to_status(err)))
+                    except grpc.RpcError:
+                        code = context.code() if hasattr(context, "code") and context.code() else grpc.StatusCode.UNKNOWN
+                        raise
+                    except Exception as exc:  # noqa: BLE001 - never leak exception text
+                        code = grpc.StatusCode.INTERNAL
+                        span.set_status(trace.Status(trace.StatusCode.ERROR, type(exc).__name__))
+                        log.error("%s/%s failed: %s", service, method, type(exc).__name__,
+                                  exc_info=log.isEnabledFor(logging.DEBUG))
+                        context.abort_with_status(rpc_status.to_status(INTERNAL_STATUS))
+                    finally:
+                        telemetry.rpc_latency.labels(service, method, code.name).observe(watch.elapsed())
+            return call
+
+        def wrap_stream(behavior):
+            def call(request_or_iterator, context):
+                watch, code = Stopwatch(), grpc.StatusCode.OK
+                with telemetry.span(f"{service}/{method}", kind=trace.SpanKind.SERVER, parent_carrier=metadata):
+                    try:
+                        yield from behavior(request_or_iterator, context)
+                    except DomainError as err:
+                        code = err.code
+                        context.abort_with_status(rpc_status.to_status(to_status(err)))
+                    except grpc.RpcError:
+                        code = grpc.StatusCode.UNKNOWN
+                        raise
+                    except Exception as exc:  # noqa: BLE001
+                        code = grpc.StatusCode.INTERNAL
+                        log.error("%s/%s failed: %s", service, method, type(exc).__name__)
+                        context.abort_with_status(rpc_status.to_status(INTERNAL_STATUS))
+                    finally:
+                        telemetry.rpc_latency.labels(service, method, code.name).observe(watch.elapsed())
+            return call
+
+        if handler.unary_unary:
+            return grpc.unary_unary_rpc_method_handler(wrap_unary(handler.unary_unary),
+                                                       handler.request_deserializer, handler.response_serializer)
+        if handler.stream_unary:
+            return grpc.stream_unary_rpc_method_handler(wrap_unary(handler.stream_unary),
+                                                        handler.request_deserializer, handler.response_serializer)
+        if handler.unary_stream:
+            return grpc.unary_stream_rpc_method_handler(wrap_stream(handler.unary_stream),
+                                                        handler.request_deserializer, handler.response_serializer)
+        return grpc.stream_stream_rpc_method_handler(wrap_stream(handler.stream_stream),
+                                                     handler.request_deserializer, handler.response_serializer)
+
+
+class GrpcServer:
+    def __init__(self, config: Config, telemetry: Telemetry):
+        self.config = config
+        self.server = grpc.server(
+            futures.ThreadPoolExecutor(max_workers=config.server.max_workers, thread_name_prefix="grpc"),
+            interceptors=[ObservabilityInterceptor(telemetry)],
+            options=[("grpc.max_receive_message_length", 8 * 1024 * 1024),
+                     ("grpc.so_reuseport", 0)],
+        )
+        self.health = health.HealthServicer(experimental_non_blocking=True)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
+        self.service_names: list[str] = [health.SERVICE_NAME, reflection.SERVICE_NAME]
+        self.readiness: dict[str, Callable[[], bool]] = {}
+        self.port: int | None = None
+        self._stop = threading.Event()
+        self._checker: threading.Thread | None = None
+
+    def add(self, full_name: str, register: Callable[[grpc.Server], None], ready: Callable[[], bool]) -> None:
+        register(self.server)
+        self.service_names.append(full_name)
+        self.readiness[full_name] = ready
+        self.health.set(full_name, health_pb2.HealthCheckResponse.NOT_SERVING)
+
+    def start(self) -> int:
+        reflection.enable_server_reflection(self.service_names, self.server)
+        address = f"{self.config.server.host}:{self.config.server.port}"
+        self.port = self.server.add_insecure_port(address)
+        if not self.port:
+            raise OSError(f"cannot listen on {address}")
+        self.server.start()
+        self.check_readiness()
+        self._checker = threading.Thread(target=self._check_loop, name="readiness", daemon=True)
+        self._checker.start()
+        log.info("gRPC on %s:%s serving %s", self.config.server.host, self.port,
+                 ", ".join(n for n in self.readiness))
+        return self.port
+
+    def check_readiness(self) -> bool:
+        all_ready = True
+        for name, ready in self.readiness.items():
+            ok = bool(ready())
+            all_ready &= ok
+            self.health.set(name, health_pb2.HealthCheckResponse.SERVING if ok
+                            else health_pb2.HealthCheckResponse.NOT_SERVING)
+        self.health.set("", health_pb2.HealthCheckResponse.SERVING if all_ready
+                        else health_pb2.HealthCheckResponse.NOT_SERVING)
+        return all_ready
+
+    def _check_loop(self) -> None:
+        while not self._stop.wait(self.config.server.readiness_interval_seconds):
+            try:
+                self.check_readiness()
+            except Exception:  # noqa: BLE001
+                log.exception("readiness check failed")
+
+    def stop(self) -> None:
+        """Graceful: NOT_SERVING first, then let in-flight calls finish within the grace period."""
+        self._stop.set()
+        self.health.enter_graceful_shutdown()
+        self.server.stop(self.config.server.grace_seconds).wait()

@@ -1,0 +1,229 @@
+"""The module graph: what each target runs (like Loki's `-target`).
+
+A module has a name, a static list of dependencies and an init function that builds a component
+from the platform. A target names the modules it wants; their dependencies come along, are
+started first and stopped last. `pakn serve --target=all` is the monolithic mode; one service
+name is that service's API process; `<service>-worker` is its event consumer process.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import logging
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
+
+from runtime.config import Config, ConfigError
+from runtime.db import Database, sqlite_url
+from runtime.messaging import EventConsumer, InProcessBus, Outbox, OutboxRelay
+from runtime.service import ServiceContext, ServiceParts, ServiceSpec
+
+if TYPE_CHECKING:
+    from runtime.platform import Platform
+
+log = logging.getLogger(__name__)
+
+SERVICES = ("intake", "routing", "processing", "publication", "notification", "reporting")
+
+
+def spec_of(service: str) -> ServiceSpec:
+    return importlib.import_module(f"services.{service}.module").SPEC
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str
+    deps: tuple[str, ...]
+    init: Callable[["Platform"], Any]
+
+
+class Component:
+    """A started thing: modules return objects with optional start() and stop()."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+# Shared infrastructure -------------------------------------------------------------------------
+
+def _init_telemetry(p: "Platform"):
+    from runtime.telemetry import Telemetry
+
+    return p.telemetry_override or Telemetry(p.config, p.target)
+
+
+def _init_server(p: "Platform"):
+    from runtime.grpc_server import GrpcServer
+
+    return GrpcServer(p.config, p.get("telemetry"))
+
+
+def _init_event_bus(p: "Platform"):
+    if p.config.events.backend == "inprocess":
+        if p.is_worker_target:
+            raise ConfigError("worker targets consume from RabbitMQ: set events.backend = \"rabbitmq\"")
+        return InProcessBus()
+    from runtime.rabbitmq import RabbitPublisher
+
+    subscriptions = {name: spec_of(name).subscriptions for name in SERVICES}
+    return RabbitPublisher(p.config.events.amqp_uri, subscriptions)
+
+
+def _init_media_store(p: "Platform"):
+    from pathlib import Path
+
+    from runtime.media import LocalMediaStore, S3MediaStore
+
+    m = p.config.media
+    if m.backend == "s3":
+        return S3MediaStore(m.s3_endpoint, m.s3_access_key, m.s3_secret_key, m.s3_bucket, m.s3_secure, m.s3_region)
+    return LocalMediaStore(Path(m.local_dir) if m.local_dir else p.config.data_path / "media")
+
+
+def _init_mailer(p: "Platform"):
+    from pathlib import Path
+
+    from runtime.mail import FileMailer, SmtpMailer
+
+    m = p.config.mail
+    if m.backend == "smtp":
+        return SmtpMailer(m.smtp_host, m.smtp_port, m.sender, m.smtp_user, m.smtp_password, m.smtp_starttls,
+                          m.timeout_seconds)
+    return FileMailer(Path(m.outbox_dir) if m.outbox_dir else p.config.data_path / "mail", m.sender)
+
+
+def _init_sms(p: "Platform"):
+    from pathlib import Path
+
+    from runtime.mail import FileSms
+
+    return FileSms(Path(p.config.sms.outbox_dir) if p.config.sms.outbox_dir else p.config.data_path / "sms")
+
+
+# Services --------------------------------------------------------------------------------------
+
+class ServiceRuntime(Component):
+    """A service's database, outbox, relay and application, shared by its API and worker modules."""
+
+    def __init__(self, p: "Platform", service: str):
+        self.spec = spec_of(service)
+        cfg = p.config
+        url = cfg.database.url or sqlite_url(cfg.data_path, service)
+        self.db = Database(service, url, self.spec.metadata, self.spec.migrations, cfg.database.pool_size)
+        if cfg.database.auto_migrate:
+            self.db.migrate()
+        self.telemetry = p.get("telemetry")
+        self.bus = p.get("event-bus")
+        self.outbox = Outbox(service, self.spec.metadata)
+        ctx = ServiceContext(cfg, self.telemetry, self.db, self.outbox,
+                             {need: p.get(need) for need in self.spec.needs})
+        self.parts: ServiceParts = self.spec.build(ctx)
+        self.relay = OutboxRelay(self.db, self.outbox, self.bus, self.telemetry,
+                                 cfg.events.relay_interval_seconds, cfg.events.relay_batch)
+        self.consumer = EventConsumer(service, self.db, list(self.spec.subscriptions), self.parts.handlers,
+                                      self.telemetry, cfg.events.consumer_attempts)
+
+    def ready(self) -> bool:
+        bus_ok = getattr(self.bus, "ping", lambda: True)()
+        return self.db.ping() and bus_ok
+
+    def start(self) -> None:
+        self.relay.start()
+
+    def stop(self) -> None:
+        self.relay.stop()
+        self.db.dispose()
+
+
+def _service_api(service: str) -> Callable[["Platform"], Any]:
+    def init(p: "Platform"):
+        rt = ServiceRuntime(p, service)
+        p.get("server").add(rt.spec.full_name, rt.parts.register, rt.ready)
+        return rt
+    return init
+
+
+class WorkerComponent(Component):
+    def __init__(self, p: "Platform", service: str):
+        self.runtime = ServiceRuntime(p, service)
+        self.amqp_uri = p.config.events.amqp_uri
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        from runtime.rabbitmq import run_worker
+
+        self.runtime.start()
+        self._thread = threading.Thread(
+            target=run_worker, args=(self.runtime.consumer, self.amqp_uri, self._stop),
+            name=f"{self.runtime.spec.name}-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(30)
+        self.runtime.stop()
+
+
+def _service_worker(service: str) -> Callable[["Platform"], Any]:
+    return lambda p: WorkerComponent(p, service)
+
+
+def _init_in_process_consumers(p: "Platform"):
+    bus = p.get("event-bus")
+    if not isinstance(bus, InProcessBus):
+        raise ConfigError("target all runs in-process events: set events.backend = \"inprocess\" "
+                          "(microservices mode runs one target per service and <service>-worker targets)")
+    for service in SERVICES:
+        bus.attach(p.get(service).consumer)
+    return bus
+
+
+def _needs(service: str) -> tuple[str, ...]:
+    return spec_of(service).needs
+
+
+@functools.cache
+def modules() -> dict[str, Module]:
+    return {
+        "telemetry": Module("telemetry", (), _init_telemetry),
+        "server": Module("server", ("telemetry",), _init_server),
+        "event-bus": Module("event-bus", ("telemetry",), _init_event_bus),
+        "media-store": Module("media-store", (), _init_media_store),
+        "mailer": Module("mailer", (), _init_mailer),
+        "sms": Module("sms", (), _init_sms),
+        **{s: Module(s, ("server", "event-bus", *_needs(s)), _service_api(s)) for s in SERVICES},
+        **{f"{s}-worker": Module(f"{s}-worker", ("telemetry", "event-bus", *_needs(s)), _service_worker(s))
+           for s in SERVICES},
+        "in-process-consumers": Module("in-process-consumers", ("event-bus", *SERVICES), _init_in_process_consumers),
+    }
+
+TARGETS: dict[str, tuple[str, ...]] = {
+    "all": (*SERVICES, "in-process-consumers"),
+    **{s: (s,) for s in SERVICES},
+    **{f"{s}-worker": (f"{s}-worker",) for s in SERVICES},
+}
+
+
+def resolve(target: str) -> list[str]:
+    """The modules of a target in start order (dependencies first)."""
+    if target not in TARGETS:
+        raise ConfigError(f"unknown target {target!r}; one of: {', '.join(TARGETS)}")
+    order: list[str] = []
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if name in path:
+            raise ConfigError(f"module cycle: {' -> '.join(path + (name,))}")
+        if name in order:
+            return
+        for dep in modules()[name].deps:
+            visit(dep, path + (name,))
+        order.append(name)
+
+    for name in TARGETS[target]:
+        visit(name, ())
+    return order

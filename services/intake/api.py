@@ -1,0 +1,63 @@
+"""Intake's gRPC API: translates messages to use cases and back; no rules here."""
+
+from __future__ import annotations
+
+from pakn.intake.v1 import intake_pb2, intake_pb2_grpc
+from runtime.errors import InvalidArgument, Violation
+from runtime.messaging import as_utc, ts
+from services.intake.app import IntakeApp
+
+
+def split_upload(request_iterator, header_field: str = "header"):
+    """The first message of an upload stream is its header; the rest are chunks."""
+    first = next(request_iterator, None)
+    if first is None or first.WhichOneof("part") != header_field:
+        raise InvalidArgument([Violation("header", "Thiếu phần đầu của tệp tải lên",
+                                         "the first message of an upload must be its header")])
+
+    def chunks():
+        for msg in request_iterator:
+            if msg.WhichOneof("part") != "chunk":
+                raise InvalidArgument([Violation("chunk", "Chỉ gửi một phần đầu", "only one header is allowed")])
+            yield msg.chunk
+
+    return first.header, chunks()
+
+
+class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
+    def __init__(self, app: IntakeApp):
+        self.app = app
+
+    def SubmitCase(self, request, context):
+        s = self.app.submit(request)
+        if s.emergency_number:
+            # Đ6.5e: tell the caller at once which number to call.
+            context.set_trailing_metadata((("pakn-emergency-number", s.emergency_number),))
+        return intake_pb2.SubmitCaseResponse(case_id=s.case_id, tracking_code=s.tracking_code,
+                                             received_at=ts(s.received_at), screening_flags=s.flags,
+                                             duplicate=s.duplicate)
+
+    def UploadMedia(self, request_iterator, context):
+        header, chunks = split_upload(request_iterator)
+        return intake_pb2.UploadMediaResponse(media=self.app.upload_media(header, chunks))
+
+    def DownloadMedia(self, request, context):
+        for chunk in self.app.download_media(request.media_id):
+            yield intake_pb2.DownloadMediaResponse(chunk=chunk)
+
+    def GetCaseStatus(self, request, context):
+        row = self.app.status(request.tracking_code, request.contact)
+        return intake_pb2.GetCaseStatusResponse(
+            tracking_code=row.tracking_code, status=row.status, received_at=ts(as_utc(row.received_at)),
+            updated_at=ts(as_utc(row.updated_at)), channel=row.channel)
+
+    def DiscloseSubmitter(self, request, context):
+        actor = dict(context.invocation_metadata()).get("x-pakn-actor", "")
+        contact, disclosure_id = self.app.disclose(request.case_id, request.requesting_body, request.reason, actor)
+        return intake_pb2.DiscloseSubmitterResponse(submitter=intake_pb2.Submitter(**contact),
+                                                    disclosure_id=disclosure_id)
+
+
+def register(app: IntakeApp):
+    return lambda server: intake_pb2_grpc.add_IntakeServiceServicer_to_server(IntakeServicer(app), server)
+

@@ -1,0 +1,229 @@
+"""Intake's use cases: submit, upload media, look up status, disclose; and its event handlers."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable, Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from pakn.common.v1 import common_pb2
+from pakn.events.v1 import events_pb2 as ev
+from pakn.intake.v1 import intake_pb2
+from runtime.crypto import Box, normalise_contact, verifier
+from runtime.errors import AlreadyExists, InvalidArgument, NotFound, Violation
+from runtime.media import MediaStore, receive
+from runtime.messaging import Outbox, as_utc, from_ts, ts, utcnow
+from runtime.service import ServiceContext
+from services.intake import domain
+from services.intake.store import cases, disclosures, media
+
+S = common_pb2.CaseStatus
+
+
+@dataclass
+class Submitted:
+    case_id: str
+    tracking_code: str
+    received_at: datetime
+    flags: list[str]
+    duplicate: bool
+    emergency_number: str = ""
+
+
+class IntakeApp:
+    def __init__(self, ctx: ServiceContext, store: MediaStore):
+        self.db, self.outbox, self.telemetry, self.config = ctx.db, ctx.outbox, ctx.telemetry, ctx.config
+        self.media_store = store
+        sec = ctx.config.security
+        self.contact_box = Box(sec.contact_key)
+        self.notification_box = Box(sec.notification_key)
+        self.verifier_key = sec.verifier_key
+
+    # -- submit ------------------------------------------------------------------------------
+    def submit(self, req: intake_pb2.SubmitCaseRequest) -> Submitted:
+        sub = req.submitter
+        draft = domain.Draft(
+            channel=req.channel, content=domain.nfc(req.content), full_name=domain.nfc(sub.full_name),
+            phone=domain.nfc(sub.phone), email=domain.nfc(sub.email).lower(), address=domain.nfc(sub.address),
+            location_address=domain.nfc(req.location.address),
+        )
+        channel_valid = req.channel in common_pb2.Channel.values() and req.channel != 0
+        domain.validate(draft, channel_valid)
+        key = None
+        if req.external_id:
+            key = f"{req.channel}:{req.external_id}"
+        elif req.request_id:
+            key = f"req:{req.request_id}"
+        request_hash = hashlib.sha256(req.SerializeToString(deterministic=True)).hexdigest()
+        flags, emergency_number = domain.screen(draft.content)
+        with self.db.transaction() as conn:
+            if key is not None:
+                existing = conn.execute(sa.select(cases).where(cases.c.idempotency_key == key)).first()
+                if existing is not None:
+                    if existing.request_hash != request_hash:
+                        raise AlreadyExists(
+                            "Mã gửi này đã được dùng cho một phản ánh khác",
+                            "this idempotency key was already used for a different submission")
+                    return Submitted(existing.case_id, existing.tracking_code, as_utc(existing.received_at),
+                                     list(existing.screening_flags), True, emergency_number)
+            attached = self._attach_media(conn, list(req.media_ids))
+            now = utcnow()
+            case_id = str(uuid.uuid4())
+            code = self._unique_code(conn, now.year)
+            contact = {"full_name": draft.full_name, "phone": draft.phone, "email": draft.email,
+                       "address": draft.address}
+            conn.execute(cases.insert().values(
+                case_id=case_id, tracking_code=code, channel=req.channel, idempotency_key=key,
+                request_hash=request_hash, content=draft.content,
+                occurred_at=from_ts(req.occurred_at) if req.HasField("occurred_at") else None,
+                location_address=draft.location_address, ward_code=req.location.ward_code,
+                latitude=req.location.latitude or None, longitude=req.location.longitude or None,
+                keep_identity_secret=req.keep_identity_secret, contact_enc=self.contact_box.seal(contact),
+                screening_flags=flags, status=S.CASE_STATUS_RECEIVED, received_at=now, updated_at=now,
+            ))
+            if attached:
+                conn.execute(media.update().where(media.c.media_id.in_([m.media_id for m in attached]))
+                             .values(case_id=case_id))
+            event = ev.CaseReceived(
+                case_id=case_id, tracking_code=code, channel=req.channel, content=draft.content,
+                location=common_pb2.Location(address=draft.location_address, ward_code=req.location.ward_code,
+                                             latitude=req.location.latitude, longitude=req.location.longitude),
+                media=attached, keep_identity_secret=req.keep_identity_secret, received_at=ts(now),
+                screening_flags=flags,
+                contact_verifiers=[verifier(self.verifier_key, c) for c in (draft.phone, draft.email) if c],
+                sealed_contact=self.notification_box.seal(contact),
+            )
+            if req.HasField("occurred_at"):
+                event.occurred_at.CopyFrom(req.occurred_at)
+            self.outbox.emit(conn, "case.received", case_id, event)
+        self.telemetry.cases_received.labels(common_pb2.Channel.Name(req.channel)).inc()
+        return Submitted(case_id, code, now, flags, False, emergency_number)
+
+    def _unique_code(self, conn: Connection, year: int) -> str:
+        while True:
+            code = domain.new_tracking_code(year)
+            if conn.execute(sa.select(cases.c.case_id).where(cases.c.tracking_code == code)).first() is None:
+                return code
+
+    def _attach_media(self, conn: Connection, media_ids: list[str]) -> list[common_pb2.MediaRef]:
+        if not media_ids:
+            return []
+        rows = {r.media_id: r for r in conn.execute(sa.select(media).where(media.c.media_id.in_(media_ids)))}
+        problems = [
+            Violation(f"media_ids[{i}]", "Tệp đính kèm không tồn tại hoặc đã được dùng",
+                      "unknown media id, or already attached to a case")
+            for i, mid in enumerate(media_ids) if mid not in rows or rows[mid].case_id is not None
+        ]
+        if problems:
+            raise InvalidArgument(problems)
+        return [media_ref(rows[mid]) for mid in media_ids]
+
+    # -- media -------------------------------------------------------------------------------
+    def upload_media(self, header: common_pb2.MediaUploadHeader, chunks: Iterable[bytes]) -> common_pb2.MediaRef:
+        stored = receive(self.media_store, "intake", header.filename, chunks, self.config.media.max_bytes)
+        with self.db.transaction() as conn:
+            conn.execute(media.insert().values(
+                media_id=stored.media_id, content_type=stored.content_type, size_bytes=stored.size_bytes,
+                sha256=stored.sha256, filename=stored.filename, storage_key=f"intake/{stored.media_id}",
+                created_at=utcnow()))
+        return common_pb2.MediaRef(media_id=stored.media_id, content_type=stored.content_type,
+                                   size_bytes=stored.size_bytes, sha256=stored.sha256, filename=stored.filename)
+
+    def download_media(self, media_id: str) -> Iterator[bytes]:
+        with self.db.engine.connect() as conn:
+            row = conn.execute(sa.select(media).where(media.c.media_id == media_id)).first()
+        if row is None:
+            raise NotFound("Không tìm thấy tệp", "media not found")
+        return self.media_store.open_chunks(row.storage_key, self.config.media.chunk_bytes)
+
+    # -- citizen look-up ---------------------------------------------------------------------
+    def status(self, tracking_code: str, contact: str):
+        v = []
+        if not domain.valid_tracking_code(tracking_code):
+            v.append(Violation("tracking_code", "Mã theo dõi không hợp lệ", "the tracking code is malformed"))
+        if not (contact or "").strip():
+            v.append(Violation("contact", "Cần số điện thoại hoặc thư điện tử đã dùng khi gửi",
+                               "the phone number or e-mail given at submission is required"))
+        if v:
+            raise InvalidArgument(v)
+        code = domain.normalise_tracking_code(tracking_code)
+        with self.db.engine.connect() as conn:
+            row = conn.execute(sa.select(cases).where(cases.c.tracking_code == code)).first()
+        # The same answer for an unknown code and a wrong contact: codes cannot be probed.
+        if row is None or not self._owns(row, contact):
+            raise NotFound("Không tìm thấy phản ánh với mã và thông tin liên hệ này",
+                           "no case with this tracking code and contact")
+        return row
+
+    def _owns(self, row, contact: str) -> bool:
+        stored = self.contact_box.open(row.contact_enc)
+        given = normalise_contact(contact)
+        return given in {normalise_contact(stored.get("phone", "")), normalise_contact(stored.get("email", ""))} - {""}
+
+    # -- Đ13.8 disclosure --------------------------------------------------------------------
+    def disclose(self, case_id: str, requesting_body: str, reason: str, actor: str = "") -> tuple[dict, str]:
+        v = []
+        if not requesting_body.strip():
+            v.append(Violation("requesting_body", "Thiếu cơ quan đề nghị", "requesting_body is required"))
+        if not reason.strip():
+            v.append(Violation("reason", "Thiếu lý do", "reason is required"))
+        if v:
+            raise InvalidArgument(v)
+        with self.db.transaction() as conn:
+            row = conn.execute(sa.select(cases).where(cases.c.case_id == case_id)).first()
+            if row is None:
+                raise NotFound("Không tìm thấy phản ánh", "case not found")
+            disclosure_id = str(uuid.uuid4())
+            conn.execute(disclosures.insert().values(
+                disclosure_id=disclosure_id, case_id=case_id, requesting_body=requesting_body.strip(),
+                reason=reason.strip(), actor=actor, disclosed_at=utcnow()))
+        return self.contact_box.open(row.contact_enc), disclosure_id
+
+
+def media_ref(row) -> common_pb2.MediaRef:
+    return common_pb2.MediaRef(media_id=row.media_id, content_type=row.content_type, size_bytes=row.size_bytes,
+                               sha256=row.sha256, filename=row.filename)
+
+
+class IntakeHandlers:
+    """Keeps the citizen-facing status of each case from the other services' events."""
+
+    def __init__(self, outbox: Outbox):
+        self.outbox = outbox
+
+    @staticmethod
+    def _set(conn: Connection, case_id: str, status: int, envelope) -> None:
+        conn.execute(cases.update().where(cases.c.case_id == case_id)
+                     .values(status=status, updated_at=from_ts(envelope.occurred_at)))
+
+    def on_case_cancelled(self, conn, payload, envelope):
+        self._set(conn, payload.case_id, S.CASE_STATUS_CANCELLED, envelope)
+
+    def on_case_verifying(self, conn, payload, envelope):
+        self._set(conn, payload.case_id, S.CASE_STATUS_VERIFYING, envelope)
+
+    def on_case_classified(self, conn, payload, envelope):
+        self._set(conn, payload.case_id, S.CASE_STATUS_CLASSIFIED, envelope)
+
+    def on_case_awaiting_unit(self, conn, payload, envelope):
+        self._set(conn, payload.case_id, S.CASE_STATUS_AWAITING_UNIT, envelope)
+
+    def on_assignment_created(self, conn, payload, envelope):
+        self._set(conn, payload.case_id, S.CASE_STATUS_IN_HANDLING, envelope)
+
+    def on_case_under_review(self, conn, payload, envelope):
+        self._set(conn, payload.case_id, S.CASE_STATUS_UNDER_REVIEW, envelope)
+
+    def on_case_published(self, conn, payload, envelope):
+        self._set(conn, payload.case_id, S.CASE_STATUS_PUBLISHED, envelope)
+
+    def on_result_delivered(self, conn, payload, envelope):
+        self._set(conn, payload.case_id, S.CASE_STATUS_DELIVERED_PRIVATELY, envelope)
+
+    def on_case_restricted(self, conn, payload, envelope):
+        self._set(conn, payload.case_id, S.CASE_STATUS_RESTRICTED, envelope)

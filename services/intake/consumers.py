@@ -1,0 +1,15 @@
+"""The events intake consumes: the citizen-facing status of each case."""
+
+from runtime.messaging import Subscription
+
+SUBSCRIPTIONS = (
+    Subscription("routing", "case.cancelled", "on_case_cancelled"),
+    Subscription("routing", "case.verifying", "on_case_verifying"),
+    Subscription("routing", "case.classified", "on_case_classified"),
+    Subscription("routing", "case.awaiting_unit", "on_case_awaiting_unit"),
+    Subscription("routing", "assignment.created", "on_assignment_created"),
+    Subscription("publication", "case.under_review", "on_case_under_review"),
+    Subscription("publication", "case.published", "on_case_published"),
+    Subscription("publication", "result.delivered", "on_result_delivered"),
+    Subscription("publication", "case.restricted", "on_case_restricted"),
+)

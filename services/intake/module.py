@@ -1,0 +1,23 @@
+"""Intake's declaration for the runtime (see runtime/service.py)."""
+
+from pathlib import Path
+
+from runtime.service import ServiceContext, ServiceParts, ServiceSpec
+from services.intake import api, consumers, store
+from services.intake.app import IntakeApp, IntakeHandlers
+
+
+def build(ctx: ServiceContext) -> ServiceParts:
+    app = IntakeApp(ctx, ctx.resources["media-store"])
+    return ServiceParts(register=api.register(app), handlers=IntakeHandlers(ctx.outbox), app=app)
+
+
+SPEC = ServiceSpec(
+    name="intake",
+    full_name="pakn.intake.v1.IntakeService",
+    metadata=store.metadata,
+    migrations=Path(__file__).parent / "migrations",
+    subscriptions=consumers.SUBSCRIPTIONS,
+    build=build,
+    needs=("media-store",),
+)

@@ -1,0 +1,54 @@
+"""Intake's tables (its own database or schema)."""
+
+import sqlalchemy as sa
+
+from runtime.messaging import messaging_tables
+
+metadata = sa.MetaData()
+
+cases = sa.Table(
+    "cases", metadata,
+    sa.Column("case_id", sa.String(36), primary_key=True),
+    sa.Column("tracking_code", sa.String(16), nullable=False, unique=True),
+    sa.Column("channel", sa.Integer, nullable=False),
+    # "<channel>:<external id>" or "req:<request id>": a retry finds its case here.
+    sa.Column("idempotency_key", sa.String(300), nullable=True, unique=True),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("location_address", sa.Text, nullable=False, server_default=""),
+    sa.Column("ward_code", sa.String(16), nullable=False, server_default=""),
+    sa.Column("latitude", sa.Float, nullable=True),
+    sa.Column("longitude", sa.Float, nullable=True),
+    sa.Column("keep_identity_secret", sa.Boolean, nullable=False),
+    # Name, phone, e-mail and address, encrypted with security.contact_key.
+    sa.Column("contact_enc", sa.LargeBinary, nullable=False),
+    sa.Column("screening_flags", sa.JSON, nullable=False),
+    sa.Column("status", sa.Integer, nullable=False),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+media = sa.Table(
+    "media", metadata,
+    sa.Column("media_id", sa.String(36), primary_key=True),
+    sa.Column("case_id", sa.String(36), sa.ForeignKey("cases.case_id"), nullable=True, index=True),
+    sa.Column("content_type", sa.String(64), nullable=False),
+    sa.Column("size_bytes", sa.BigInteger, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("filename", sa.String(200), nullable=False, server_default=""),
+    sa.Column("storage_key", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+disclosures = sa.Table(
+    "disclosures", metadata,
+    sa.Column("disclosure_id", sa.String(36), primary_key=True),
+    sa.Column("case_id", sa.String(36), sa.ForeignKey("cases.case_id"), nullable=False, index=True),
+    sa.Column("requesting_body", sa.String(300), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("actor", sa.String(120), nullable=False, server_default=""),
+    sa.Column("disclosed_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+messaging_tables(metadata)
