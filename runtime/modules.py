@@ -132,8 +132,12 @@ class ServiceRuntime(Component):
 
     def start(self) -> None:
         self.relay.start()
+        for part in self.parts.background:
+            part.start()
 
     def stop(self) -> None:
+        for part in reversed(self.parts.background):
+            part.stop()
         self.relay.stop()
         self.db.dispose()
 
@@ -183,24 +187,29 @@ def _init_in_process_consumers(p: "Platform"):
     return bus
 
 
-def _needs(service: str) -> tuple[str, ...]:
-    return spec_of(service).needs
+_INFRA: dict[str, Module] = {
+    "telemetry": Module("telemetry", (), _init_telemetry),
+    "server": Module("server", ("telemetry",), _init_server),
+    "event-bus": Module("event-bus", ("telemetry",), _init_event_bus),
+    "media-store": Module("media-store", (), _init_media_store),
+    "mailer": Module("mailer", (), _init_mailer),
+    "sms": Module("sms", (), _init_sms),
+    "in-process-consumers": Module("in-process-consumers", ("event-bus", *SERVICES), _init_in_process_consumers),
+}
 
 
 @functools.cache
-def modules() -> dict[str, Module]:
-    return {
-        "telemetry": Module("telemetry", (), _init_telemetry),
-        "server": Module("server", ("telemetry",), _init_server),
-        "event-bus": Module("event-bus", ("telemetry",), _init_event_bus),
-        "media-store": Module("media-store", (), _init_media_store),
-        "mailer": Module("mailer", (), _init_mailer),
-        "sms": Module("sms", (), _init_sms),
-        **{s: Module(s, ("server", "event-bus", *_needs(s)), _service_api(s)) for s in SERVICES},
-        **{f"{s}-worker": Module(f"{s}-worker", ("telemetry", "event-bus", *_needs(s)), _service_worker(s))
-           for s in SERVICES},
-        "in-process-consumers": Module("in-process-consumers", ("event-bus", *SERVICES), _init_in_process_consumers),
-    }
+def module(name: str) -> Module:
+    """The module called `name`; a service's modules take their needs from its SPEC."""
+    if name in _INFRA:
+        return _INFRA[name]
+    if name in SERVICES:
+        return Module(name, ("server", "event-bus", *spec_of(name).needs), _service_api(name))
+    if name.endswith("-worker") and name[: -len("-worker")] in SERVICES:
+        service = name[: -len("-worker")]
+        return Module(name, ("telemetry", "event-bus", *spec_of(service).needs), _service_worker(service))
+    raise ConfigError(f"unknown module {name!r}")
+
 
 TARGETS: dict[str, tuple[str, ...]] = {
     "all": (*SERVICES, "in-process-consumers"),
@@ -220,7 +229,7 @@ def resolve(target: str) -> list[str]:
             raise ConfigError(f"module cycle: {' -> '.join(path + (name,))}")
         if name in order:
             return
-        for dep in modules()[name].deps:
+        for dep in module(name).deps:
             visit(dep, path + (name,))
         order.append(name)
 

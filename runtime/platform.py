@@ -8,7 +8,7 @@ from typing import Any
 
 from runtime.config import Config
 from runtime.crypto import ensure_keys
-from runtime.modules import SERVICES, modules, resolve
+from runtime.modules import SERVICES, module, resolve
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class Platform:
     def start(self) -> "Platform":
         try:
             for name in self.order:
-                self.components[name] = modules()[name].init(self)
+                self.components[name] = module(name).init(self)
             for name in self.order:
                 if name != "server":
                     getattr(self.components[name], "start", lambda: None)()

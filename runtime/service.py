@@ -35,8 +35,11 @@ class ServiceContext:
 @dataclass
 class ServiceParts:
     register: Callable[[grpc.Server], None]
+    # The object whose methods the service's Subscriptions name.
     handlers: object
     app: object = None
+    # Threads the service runs beside its API (start() and stop()), e.g. a delivery dispatcher.
+    background: list = field(default_factory=list)
 
 
 @dataclass(frozen=True)
