@@ -215,6 +215,8 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "all": (*SERVICES, "in-process-consumers"),
     **{s: (s,) for s in SERVICES},
     **{f"{s}-worker": (f"{s}-worker",) for s in SERVICES},
+    # Every service's consumers in one worker process (development and tests).
+    "workers": tuple(f"{s}-worker" for s in SERVICES),
 }
 
 

@@ -18,7 +18,7 @@ class Platform:
         self.config = config
         self.target = target
         self.telemetry_override = telemetry
-        self.is_worker_target = target.endswith("-worker")
+        self.is_worker_target = target.endswith("-worker") or target == "workers"
         self.order = resolve(target)
         self.components: dict[str, Any] = {}
         self._stopped = threading.Event()

@@ -44,3 +44,41 @@ def clients_for():
     yield make
     for c in opened:
         c.close()
+
+
+# -- real servers (tests/infra.py) --------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    from tests.infra import create_database
+
+    url, drop = create_database()
+    yield url
+    drop()
+
+
+@pytest.fixture(scope="session")
+def amqp_uri():
+    from tests.infra import create_vhost
+
+    uri, drop = create_vhost()
+    yield uri
+    drop()
+
+
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory):
+    from tests.infra import SeaweedFS
+
+    server = SeaweedFS(tmp_path_factory.mktemp("seaweedfs")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    from tests.infra import SmtpSink
+
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()

@@ -1,0 +1,31 @@
+# Every target goes through scripts/dev.py, which needs nothing but Python 3.11.
+PY ?= python3
+ADDRESS ?= 127.0.0.1:50051
+
+.PHONY: install run test proto proto-check lint demo clean
+
+install:            ## .venv with the platform and the test tools
+	$(PY) scripts/dev.py install
+
+run:                ## the whole platform in one process (SQLite, local media, in-process events)
+	$(PY) scripts/dev.py run
+
+test:               ## contracts check + the whole suite (PostgreSQL, RabbitMQ, S3, SMTP included)
+	$(PY) scripts/dev.py test
+
+proto: install      ## regenerate gen/ from proto/
+	.venv/bin/python scripts/gen_protos.py
+
+proto-check: install
+	.venv/bin/python scripts/gen_protos.py --check
+	.venv/bin/buf lint proto
+
+lint: install
+	.venv/bin/ruff check runtime services regulation scripts tests
+	.venv/bin/buf lint proto
+
+demo: install       ## the walkthrough against a running platform (make run in another terminal)
+	.venv/bin/pakn --address $(ADDRESS) demo
+
+clean:
+	rm -rf var .pytest_cache

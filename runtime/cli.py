@@ -1,0 +1,531 @@
+"""The `pakn` command: run the platform, and play each role against it.
+
+    pakn serve [--target=all|<service>|<service>-worker|workers]
+    pakn migrate [--target=...]
+    pakn config print
+    pakn citizen|coordinator|unit|leader|admin ...
+    pakn demo
+
+Imports stay light at the top: a worker target must monkey-patch eventlet before anything else.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from runtime import config as config_mod
+
+CHANNELS = ["mobile_app", "facebook", "zalo", "email", "web_portal", "public_service_portal", "hotline"]
+RATINGS = ["satisfied", "accepted", "not_satisfied"]
+
+
+class Ctx:
+    def __init__(self, config_file: str | None, settings: tuple[str, ...], address: str | None):
+        self.config_file, self.settings, self.address = config_file, settings, address
+        self._config: config_mod.Config | None = None
+        self._clients = None
+
+    @property
+    def config(self) -> config_mod.Config:
+        if self._config is None:
+            overrides: dict[str, Any] = {}
+            for item in self.settings:
+                if "=" not in item:
+                    raise click.BadParameter(f"{item!r}: expected section.key=value", param_hint="--set")
+                key, value = item.split("=", 1)
+                overrides[key.strip()] = value
+            if self.address:
+                for service in ("intake", "routing", "processing", "publication", "notification", "reporting"):
+                    overrides[f"clients.{service}"] = self.address
+            try:
+                self._config = config_mod.load(self.config_file, overrides=overrides)
+            except config_mod.ConfigError as exc:
+                raise click.ClickException(f"configuration: {exc}") from None
+        return self._config
+
+    @property
+    def clients(self):
+        if self._clients is None:
+            from runtime.clients import Clients
+
+            self._clients = Clients(self.config, metadata={"x-pakn-actor": "cli"})
+        return self._clients
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+
+
+def _fail(err) -> None:
+    """Print a gRPC error as the user should see it (never a stack trace) and exit 1."""
+    from runtime.errors import field_violations
+
+    click.echo(f"Lỗi / Error [{err.code().name}]: {err.details()}", err=True)
+    for v in field_violations(err):
+        click.echo(f"  - {v.field}: {v.description}", err=True)
+    sys.exit(1)
+
+
+def call(fn, *args, **kwargs):
+    import grpc
+
+    try:
+        return fn(*args, **kwargs)
+    except grpc.RpcError as err:
+        _fail(err)
+
+
+def show(message) -> None:
+    from google.protobuf import json_format
+
+    click.echo(json.dumps(json_format.MessageToDict(message, preserving_proto_field_name=True),
+                          ensure_ascii=False, indent=2))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), envvar="PAKN_CONFIG",
+              help="TOML configuration file.")
+@click.option("--set", "settings", multiple=True, metavar="SECTION.KEY=VALUE", help="Override one setting.")
+@click.option("--address", help="host:port of the platform's gRPC API (every service).")
+@click.pass_context
+def main(ctx: click.Context, config_file: str | None, settings: tuple[str, ...], address: str | None) -> None:
+    """PAKN: citizens' reports, petitions and questions (phản ánh, kiến nghị)."""
+    ctx.obj = Ctx(config_file, settings, address)
+
+
+# -- running ------------------------------------------------------------------------------------
+
+@main.command()
+@click.option("--target", default="all", show_default=True,
+              help="all (monolithic), a service name, <service>-worker, or workers.")
+@click.option("--port", type=int, help="gRPC port (server.port).")
+@click.option("--metrics-port", type=int, help="Prometheus port (metrics.port).")
+@pass_ctx
+def serve(obj: Ctx, target: str, port: int | None, metrics_port: int | None) -> None:
+    """Run the platform (or one part of it) until SIGTERM or Ctrl-C."""
+    if target.endswith("worker") or target == "workers":
+        import eventlet
+
+        eventlet.monkey_patch()
+    if port is not None:
+        obj.settings += (f"server.port={port}",)
+    if metrics_port is not None:
+        obj.settings += (f"metrics.port={metrics_port}",)
+    from runtime import logs
+    from runtime.platform import Platform
+
+    cfg = obj.config
+    logs.setup(cfg.log_level)
+    try:
+        platform = Platform(cfg, target).start()
+    except config_mod.ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    if platform.port:
+        click.echo(f"PAKN {target} on {cfg.server.host}:{platform.port} "
+                   f"(metrics http://{cfg.metrics.host}:{cfg.metrics.port}/metrics)", err=True)
+        if target == "all":
+            click.echo(f"Try: pakn --address {cfg.server.host}:{platform.port} demo", err=True)
+
+    def stop(signum, _frame):
+        platform.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    platform.wait()
+
+
+@main.command()
+@click.option("--target", default="all", show_default=True, help="all or a service name.")
+@pass_ctx
+def migrate(obj: Ctx, target: str) -> None:
+    """Bring each service's schema to its newest migration."""
+    from runtime.crypto import ensure_keys
+    from runtime.db import Database, sqlite_url
+    from runtime.modules import SERVICES, spec_of
+
+    cfg = obj.config
+    ensure_keys(cfg, generate=not cfg.database.url)
+    for service in SERVICES if target == "all" else (target,):
+        spec = spec_of(service)
+        db = Database(service, cfg.database.url or sqlite_url(cfg.data_path, service), spec.metadata, spec.migrations)
+        db.migrate()
+        db.dispose()
+        click.echo(f"{service}: up to date")
+
+
+@main.group("config")
+def config_group() -> None:
+    """Configuration."""
+
+
+@config_group.command("print")
+@pass_ctx
+def config_print(obj: Ctx) -> None:
+    """Print the effective configuration as TOML, secrets redacted."""
+    click.echo(config_mod.to_toml(config_mod.as_dict(obj.config)), nl=False)
+
+
+@main.command()
+def targets() -> None:
+    """List the targets and the modules each one runs."""
+    from runtime.modules import TARGETS, resolve
+
+    for name in TARGETS:
+        click.echo(f"{name}: {', '.join(resolve(name))}")
+
+
+@main.command()
+@click.option("--email", default="nguoidan@example.vn", show_default=True, help="The demo submitter's e-mail.")
+@pass_ctx
+def demo(obj: Ctx, email: str) -> None:
+    """Play the whole walkthrough against a running platform."""
+    import grpc
+
+    from runtime import walkthrough
+
+    try:
+        out = walkthrough.run(obj.clients, email=email, say=click.echo)
+    except grpc.RpcError as err:
+        _fail(err)
+    except TimeoutError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Xong / Done: case {out.case_id}, tracking code {out.tracking_code}")
+
+
+# -- citizen ------------------------------------------------------------------------------------
+
+@main.group()
+def citizen() -> None:
+    """What a citizen (or a channel front-end on their behalf) does."""
+
+
+def _upload_requests(message_cls, path: Path):
+    from pakn.common.v1 import common_pb2
+
+    yield message_cls(header=common_pb2.MediaUploadHeader(filename=path.name))
+    with open(path, "rb") as fh:
+        while chunk := fh.read(256 * 1024):
+            yield message_cls(chunk=chunk)
+
+
+@citizen.command()
+@click.option("--channel", type=click.Choice(CHANNELS), default="web_portal", show_default=True)
+@click.option("--content", required=True)
+@click.option("--name", "full_name", required=True)
+@click.option("--phone", default="")
+@click.option("--email", default="")
+@click.option("--address", default="", help="The submitter's address.")
+@click.option("--place", default="", help="Where the issue is.")
+@click.option("--photo", "photos", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--secret", is_flag=True, help="Keep my identity secret (Đ6.4).")
+@click.option("--external-id", default="")
+@pass_ctx
+def submit(obj: Ctx, channel, content, full_name, phone, email, address, place, photos, secret, external_id):
+    """Submit a report, petition or question."""
+    import uuid
+
+    from pakn.common.v1 import common_pb2
+    from pakn.intake.v1 import intake_pb2
+
+    media_ids = [call(obj.clients.intake.UploadMedia, _upload_requests(intake_pb2.UploadMediaRequest, p)).media.media_id
+                 for p in photos]
+    r = call(obj.clients.intake.SubmitCase, intake_pb2.SubmitCaseRequest(
+        channel=common_pb2.Channel.Value(f"CHANNEL_{channel.upper()}"), content=content,
+        external_id=external_id, request_id="" if external_id else str(uuid.uuid4()),
+        location=common_pb2.Location(address=place),
+        submitter=intake_pb2.Submitter(full_name=full_name, phone=phone, email=email, address=address),
+        keep_identity_secret=secret, media_ids=media_ids))
+    click.echo(f"Mã theo dõi / tracking code: {r.tracking_code}")
+    if r.screening_flags:
+        click.echo(f"Lưu ý / flags: {', '.join(r.screening_flags)}")
+
+
+@citizen.command()
+@click.argument("tracking_code")
+@click.option("--contact", required=True, help="The phone or e-mail given at submission.")
+@pass_ctx
+def status(obj: Ctx, tracking_code, contact):
+    """Look up a case's status."""
+    from pakn.intake.v1 import intake_pb2
+
+    show(call(obj.clients.intake.GetCaseStatus, intake_pb2.GetCaseStatusRequest(
+        tracking_code=tracking_code, contact=contact)))
+
+
+@citizen.command()
+@click.argument("tracking_code")
+@pass_ctx
+def answer(obj: Ctx, tracking_code):
+    """Read a published answer."""
+    from pakn.publication.v1 import publication_pb2
+
+    show(call(obj.clients.publication.GetPublishedAnswer,
+              publication_pb2.GetPublishedAnswerRequest(tracking_code=tracking_code)).answer)
+
+
+@citizen.command()
+@click.argument("tracking_code")
+@pass_ctx
+def timeline(obj: Ctx, tracking_code):
+    """The public timeline of a case (Đ12.2)."""
+    from pakn.publication.v1 import publication_pb2
+
+    show(call(obj.clients.publication.GetPublicTimeline,
+              publication_pb2.GetPublicTimelineRequest(tracking_code=tracking_code)))
+
+
+@citizen.command()
+@click.argument("tracking_code")
+@click.option("--contact", required=True)
+@click.option("--rating", type=click.Choice(RATINGS), required=True)
+@click.option("--comment", default="")
+@pass_ctx
+def rate(obj: Ctx, tracking_code, contact, rating, comment):
+    """Rate the result (Đ11.3)."""
+    from pakn.common.v1 import common_pb2
+    from pakn.publication.v1 import publication_pb2
+
+    call(obj.clients.publication.RateCase, publication_pb2.RateCaseRequest(
+        tracking_code=tracking_code, contact=contact, rating=common_pb2.Rating.Value(f"RATING_{rating.upper()}"),
+        comment=comment))
+    click.echo("Cảm ơn / Thank you")
+
+
+# -- coordinator --------------------------------------------------------------------------------
+
+@main.group()
+def coordinator() -> None:
+    """The coordinating unit: inbox, classification, distribution, publication."""
+
+
+@coordinator.command()
+@pass_ctx
+def inbox(obj: Ctx):
+    """Open cases, oldest first."""
+    from pakn.routing.v1 import routing_pb2
+
+    for case in call(obj.clients.routing.ListInbox, routing_pb2.ListInboxRequest()).cases:
+        flags = f" [{', '.join(case.screening_flags)}]" if case.screening_flags else ""
+        click.echo(f"{case.case_id}  {case.tracking_code}  {common_status(case.status)}{flags}  {case.content[:60]}")
+
+
+def common_status(value: int) -> str:
+    from pakn.common.v1 import common_pb2
+
+    return common_pb2.CaseStatus.Name(value).removeprefix("CASE_STATUS_")
+
+
+@coordinator.command()
+@click.argument("case_id")
+@click.argument("category")
+@pass_ctx
+def classify(obj: Ctx, case_id, category):
+    """Classify a case (Đ7.3b)."""
+    from pakn.routing.v1 import routing_pb2
+
+    call(obj.clients.routing.ClassifyCase, routing_pb2.ClassifyCaseRequest(case_id=case_id, category_code=category))
+    click.echo("OK")
+
+
+@coordinator.command()
+@click.argument("case_id")
+@click.argument("unit_ids", nargs=-1, required=True)
+@pass_ctx
+def distribute(obj: Ctx, case_id, unit_ids):
+    """Distribute a case to one or more units (Đ7.3c)."""
+    from pakn.routing.v1 import routing_pb2
+
+    r = call(obj.clients.routing.DistributeCase, routing_pb2.DistributeCaseRequest(case_id=case_id,
+                                                                                    unit_ids=list(unit_ids)))
+    for a in r.assignments:
+        click.echo(f"{a.assignment_id}  {a.unit_id}")
+
+
+@coordinator.command()
+@click.argument("case_id")
+@click.option("--reason", required=True, help="A Đ6.5 ground, e.g. advertising, vulgar, emergency.")
+@click.option("--note", default="")
+@pass_ctx
+def cancel(obj: Ctx, case_id, reason, note):
+    """Cancel a submission that falls under Đ6.5."""
+    from pakn.routing.v1 import routing_pb2
+
+    call(obj.clients.routing.CancelCase, routing_pb2.CancelCaseRequest(case_id=case_id, reason_code=reason, note=note))
+    click.echo("OK")
+
+
+@coordinator.command("review-queue")
+@pass_ctx
+def review_queue(obj: Ctx):
+    """Cases whose every result is approved (Đ10.2)."""
+    from pakn.publication.v1 import publication_pb2
+
+    for review in call(obj.clients.publication.ListReviewQueue, publication_pb2.ListReviewQueueRequest()).reviews:
+        click.echo(f"{review.case_id}  {review.tracking_code}  {len(review.answers)} answers")
+
+
+@coordinator.command()
+@click.argument("case_id")
+@pass_ctx
+def publish(obj: Ctx, case_id):
+    """Publish the result (Đ10.3a)."""
+    from pakn.publication.v1 import publication_pb2
+
+    call(obj.clients.publication.PublishResult, publication_pb2.PublishResultRequest(case_id=case_id))
+    click.echo("OK")
+
+
+# -- unit and leader ----------------------------------------------------------------------------
+
+@main.group()
+def unit() -> None:
+    """A processing unit: accept, return, handle, submit results."""
+
+
+@unit.command()
+@click.argument("unit_id")
+@pass_ctx
+def assignments(obj: Ctx, unit_id):
+    """The unit's assignments."""
+    from pakn.common.v1 import common_pb2
+    from pakn.routing.v1 import routing_pb2
+
+    for a in call(obj.clients.routing.ListAssignments, routing_pb2.ListAssignmentsRequest(unit_id=unit_id)).assignments:
+        click.echo(f"{a.assignment_id}  {common_pb2.AssignmentStatus.Name(a.status)}  {a.content[:60]}")
+
+
+@unit.command()
+@click.argument("assignment_id")
+@click.option("--days", type=int, default=0, help="The unit's own limit, 1–6 working days (Đ8.2a).")
+@pass_ctx
+def accept(obj: Ctx, assignment_id, days):
+    """Accept an assignment."""
+    from pakn.routing.v1 import routing_pb2
+
+    a = call(obj.clients.routing.AcceptAssignment, routing_pb2.AcceptAssignmentRequest(
+        assignment_id=assignment_id, handling_working_days=days)).assignment
+    click.echo(f"Hạn xử lý / deadline: {a.deadline.ToDatetime().isoformat()}Z")
+
+
+@unit.command("return")
+@click.argument("assignment_id")
+@click.option("--reason", required=True)
+@pass_ctx
+def return_(obj: Ctx, assignment_id, reason):
+    """Return an assignment outside the unit's competence (Đ8.2b)."""
+    from pakn.routing.v1 import routing_pb2
+
+    call(obj.clients.routing.ReturnAssignment, routing_pb2.ReturnAssignmentRequest(
+        assignment_id=assignment_id, reason=reason))
+    click.echo("OK")
+
+
+@unit.command("assign-handler")
+@click.argument("assignment_id")
+@click.argument("handler_id")
+@pass_ctx
+def assign_handler(obj: Ctx, assignment_id, handler_id):
+    """Give the work to a handler."""
+    from pakn.processing.v1 import processing_pb2
+
+    call(obj.clients.processing.AssignHandler, processing_pb2.AssignHandlerRequest(
+        assignment_id=assignment_id, handler_id=handler_id))
+    click.echo("OK")
+
+
+@unit.command("submit-result")
+@click.argument("assignment_id")
+@click.option("--answer", required=True)
+@click.option("--evidence", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_ctx
+def submit_result(obj: Ctx, assignment_id, answer, evidence):
+    """Submit the result with evidence (Đ8.3)."""
+    from pakn.processing.v1 import processing_pb2
+
+    ids = [call(obj.clients.processing.UploadEvidence,
+                _upload_requests(processing_pb2.UploadEvidenceRequest, p)).media.media_id for p in evidence]
+    call(obj.clients.processing.SubmitResult, processing_pb2.SubmitResultRequest(
+        assignment_id=assignment_id, result=processing_pb2.Result(answer=answer, evidence_media_ids=ids)))
+    click.echo("OK")
+
+
+@main.group()
+def leader() -> None:
+    """A unit's leader: approve or return results (Đ9)."""
+
+
+@leader.command()
+@click.argument("assignment_id")
+@pass_ctx
+def approve(obj: Ctx, assignment_id):
+    """Approve a result (Đ9.3b)."""
+    from pakn.processing.v1 import processing_pb2
+
+    call(obj.clients.processing.ApproveResult, processing_pb2.ApproveResultRequest(assignment_id=assignment_id))
+    click.echo("OK")
+
+
+@leader.command("return")
+@click.argument("assignment_id")
+@click.option("--reason", required=True)
+@pass_ctx
+def leader_return(obj: Ctx, assignment_id, reason):
+    """Return a result to its handler (Đ9.3a)."""
+    from pakn.processing.v1 import processing_pb2
+
+    call(obj.clients.processing.ReturnToHandler, processing_pb2.ReturnToHandlerRequest(
+        assignment_id=assignment_id, reason=reason))
+    click.echo("OK")
+
+
+# -- admin --------------------------------------------------------------------------------------
+
+@main.group()
+def admin() -> None:
+    """Operators and the Department of I&C: units, reports."""
+
+
+@admin.command("register-unit")
+@click.argument("unit_id")
+@click.option("--name", required=True)
+@click.option("--leader", "leader_title", required=True, help="The leader's title (Đ16.1).")
+@click.option("--contact", "contact_title", required=True, help="The contact person's title (Đ16.1).")
+@click.option("--not-on-system", is_flag=True)
+@pass_ctx
+def register_unit(obj: Ctx, unit_id, name, leader_title, contact_title, not_on_system):
+    """Add or update a unit of the directory (Đ13.3, Đ16.1)."""
+    from pakn.common.v1 import common_pb2
+    from pakn.routing.v1 import routing_pb2
+
+    call(obj.clients.routing.RegisterUnit, routing_pb2.RegisterUnitRequest(unit=common_pb2.Unit(
+        unit_id=unit_id, name=name, leader_title=leader_title, contact_title=contact_title,
+        on_system=not not_on_system)))
+    click.echo("OK")
+
+
+@admin.command()
+@pass_ctx
+def units(obj: Ctx):
+    """The unit directory."""
+    from pakn.routing.v1 import routing_pb2
+
+    for u in call(obj.clients.routing.ListUnits, routing_pb2.ListUnitsRequest()).units:
+        click.echo(f"{u.unit_id}  {u.name}")
+
+
+@admin.command()
+@pass_ctx
+def summary(obj: Ctx):
+    """Counts of cases, all time."""
+    from pakn.reporting.v1 import reporting_pb2
+
+    show(call(obj.clients.reporting.GetSummary, reporting_pb2.GetSummaryRequest()).summary)
+
+
+if __name__ == "__main__":
+    main()
