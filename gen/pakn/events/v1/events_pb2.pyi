@@ -228,6 +228,14 @@ class ExtensionRequested(_message.Message):
     expected_completion: _timestamp_pb2.Timestamp
     def __init__(self, case_id: _Optional[str] = ..., assignment_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., reason: _Optional[str] = ..., expected_completion: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
+class CaseUnderReview(_message.Message):
+    __slots__ = ("case_id", "review_deadline")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    REVIEW_DEADLINE_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    review_deadline: _timestamp_pb2.Timestamp
+    def __init__(self, case_id: _Optional[str] = ..., review_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
 class CasePublished(_message.Message):
     __slots__ = ("case_id", "tracking_code", "published_at", "review_deadline", "on_time")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
