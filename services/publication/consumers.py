@@ -1,0 +1,13 @@
+"""The events publication consumes: the case's progress up to approval."""
+
+from runtime.messaging import Subscription
+
+SUBSCRIPTIONS = (
+    Subscription("intake", "case.received", "on_case_received"),
+    Subscription("routing", "case.classified", "on_case_classified"),
+    Subscription("routing", "case.cancelled", "on_case_cancelled"),
+    Subscription("routing", "assignment.created", "on_assignment_created"),
+    Subscription("routing", "assignment.accepted", "on_assignment_accepted"),
+    Subscription("routing", "assignment.returned", "on_assignment_returned"),
+    Subscription("processing", "result.approved", "on_result_approved"),
+)
