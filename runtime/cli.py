@@ -259,13 +259,18 @@ def status(obj: Ctx, tracking_code, contact):
 
 @citizen.command()
 @click.argument("tracking_code")
+@click.option("--contact", default="", help="Your phone or e-mail: also shows a result delivered privately.")
 @pass_ctx
-def answer(obj: Ctx, tracking_code):
-    """Read a published answer."""
+def answer(obj: Ctx, tracking_code, contact):
+    """Read the answer: the published one, or (with --contact) your own."""
     from pakn.publication.v1 import publication_pb2
 
-    show(call(obj.clients.publication.GetPublishedAnswer,
-              publication_pb2.GetPublishedAnswerRequest(tracking_code=tracking_code)).answer)
+    if contact:
+        show(call(obj.clients.publication.GetSubmitterAnswer, publication_pb2.GetSubmitterAnswerRequest(
+            tracking_code=tracking_code, contact=contact)).answer)
+    else:
+        show(call(obj.clients.publication.GetPublishedAnswer,
+                  publication_pb2.GetPublishedAnswerRequest(tracking_code=tracking_code)).answer)
 
 
 @citizen.command()

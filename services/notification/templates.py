@@ -71,7 +71,7 @@ TEMPLATES: dict[str, Template] = {t.name: t for t in (
         "Kết quả xử lý phản ánh, kiến nghị mã {tracking_code} (gửi riêng)",
         "Kính gửi Quý ông/bà,\n\nTheo yêu cầu bảo mật của Quý ông/bà, kết quả xử lý phản ánh, kiến nghị mã "
         "{tracking_code} không được công khai mà chỉ được gửi riêng cho Quý ông/bà (Điều 10 khoản 3 điểm b). "
-        "Quý ông/bà có thể phản hồi hoặc đánh giá kết quả trên " + PORTAL + " bằng mã {tracking_code} và số "
+        "Quý ông/bà xem, phản hồi hoặc đánh giá kết quả trên " + PORTAL + " bằng mã {tracking_code} và số "
         "điện thoại hoặc thư điện tử đã dùng khi gửi." + _SIGNATURE,
         "Kết quả xử lý phản ánh mã {tracking_code} được gửi riêng cho Quý ông/bà, không công khai.",
     ),

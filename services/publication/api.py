@@ -40,6 +40,19 @@ def published_msg(view: CaseView) -> pb.PublishedAnswer:
     )
 
 
+def submitter_msg(view: CaseView) -> pb.PublishedAnswer:
+    """What the submitter may read: the approved answers, published or delivered privately."""
+    row = view.row
+    return pb.PublishedAnswer(
+        tracking_code=row.tracking_code, content=row.content,
+        answers=[pb.UnitAnswer(assignment_id=a.assignment_id, unit_id=a.unit_id, unit_name=a.unit_name,
+                               answer=a.answer, evidence=media_refs(a.evidence), approved_at=_t(a.approved_at),
+                               approved=bool(a.approved))
+                 for a in view.answers if not a.returned and a.approved],
+        published_at=_t(row.published_at or row.delivered_at), disclaimer=domain.DISCLAIMER_VI, rating=row.rating,
+    )
+
+
 class PublicationServicer(publication_pb2_grpc.PublicationServiceServicer):
     def __init__(self, app: PublicationApp):
         self.app = app
@@ -66,6 +79,10 @@ class PublicationServicer(publication_pb2_grpc.PublicationServiceServicer):
 
     def GetPublishedAnswer(self, request, context):
         return pb.GetPublishedAnswerResponse(answer=published_msg(self.app.published_answer(request.tracking_code)))
+
+    def GetSubmitterAnswer(self, request, context):
+        view = self.app.submitter_answer(request.tracking_code, request.contact)
+        return pb.GetSubmitterAnswerResponse(answer=submitter_msg(view), status=view.row.status)
 
     def GetPublicTimeline(self, request, context):
         row, entries = self.app.public_timeline(request.tracking_code)

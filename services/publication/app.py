@@ -283,6 +283,13 @@ class PublicationApp:
                                      "the case has no result delivered to the submitter yet")
         return row
 
+    def submitter_answer(self, tracking_code: str, contact: str) -> CaseView:
+        """Đ10.3b: the submitter reads their result, a private one included."""
+        _citizen_validator(tracking_code, contact).raise_if_any()
+        with self.db.transaction() as conn:
+            row = self._citizen_case(conn, tracking_code, contact)
+            return self._load(conn, row.case_id)
+
     def reply(self, tracking_code: str, contact: str, message: str) -> datetime:
         v = _citizen_validator(tracking_code, contact)
         v.require(message, "message", "nội dung phản hồi", "message")

@@ -202,6 +202,13 @@ def test_confidential_results_are_delivered_privately_never_published_dieu_10_3b
     timeline = c.GetPublicTimeline(pb.GetPublicTimelineRequest(tracking_code=case.code))
     assert timeline.status == S.CASE_STATUS_DELIVERED_PRIVATELY
     assert "Đã thay bóng đèn" not in str(timeline)
+    # The submitter alone reads it, with the code and their contact.
+    own = c.GetSubmitterAnswer(pb.GetSubmitterAnswerRequest(tracking_code=case.code, contact=PHONE))
+    assert own.status == S.CASE_STATUS_DELIVERED_PRIVATELY
+    assert [a.answer for a in own.answer.answers] == ["Đã thay bóng đèn ngày 3/3."]
+    stranger = rpc_error(lambda: c.GetSubmitterAnswer(
+        pb.GetSubmitterAnswerRequest(tracking_code=case.code, contact="0909000111")))
+    assert stranger.code() == grpc.StatusCode.NOT_FOUND
 
 
 def test_restricted_cases_vanish_from_public_views_dieu_10_3c(pub):

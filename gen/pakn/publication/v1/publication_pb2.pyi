@@ -184,6 +184,22 @@ class GetPublicTimelineResponse(_message.Message):
     entries: _containers.RepeatedCompositeFieldContainer[_common_pb2.TimelineEntry]
     def __init__(self, tracking_code: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.CaseStatus, str]] = ..., entries: _Optional[_Iterable[_Union[_common_pb2.TimelineEntry, _Mapping]]] = ...) -> None: ...
 
+class GetSubmitterAnswerRequest(_message.Message):
+    __slots__ = ("tracking_code", "contact")
+    TRACKING_CODE_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    tracking_code: str
+    contact: str
+    def __init__(self, tracking_code: _Optional[str] = ..., contact: _Optional[str] = ...) -> None: ...
+
+class GetSubmitterAnswerResponse(_message.Message):
+    __slots__ = ("answer", "status")
+    ANSWER_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    answer: PublishedAnswer
+    status: _common_pb2.CaseStatus
+    def __init__(self, answer: _Optional[_Union[PublishedAnswer, _Mapping]] = ..., status: _Optional[_Union[_common_pb2.CaseStatus, str]] = ...) -> None: ...
+
 class SearchAnswersRequest(_message.Message):
     __slots__ = ("query", "page")
     QUERY_FIELD_NUMBER: _ClassVar[int]

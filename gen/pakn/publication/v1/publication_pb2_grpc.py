@@ -76,6 +76,11 @@ class PublicationServiceStub:
                 request_serializer=pakn_dot_publication_dot_v1_dot_publication__pb2.GetPublicTimelineRequest.SerializeToString,
                 response_deserializer=pakn_dot_publication_dot_v1_dot_publication__pb2.GetPublicTimelineResponse.FromString,
                 _registered_method=True)
+        self.GetSubmitterAnswer = channel.unary_unary(
+                '/pakn.publication.v1.PublicationService/GetSubmitterAnswer',
+                request_serializer=pakn_dot_publication_dot_v1_dot_publication__pb2.GetSubmitterAnswerRequest.SerializeToString,
+                response_deserializer=pakn_dot_publication_dot_v1_dot_publication__pb2.GetSubmitterAnswerResponse.FromString,
+                _registered_method=True)
         self.SearchAnswers = channel.unary_unary(
                 '/pakn.publication.v1.PublicationService/SearchAnswers',
                 request_serializer=pakn_dot_publication_dot_v1_dot_publication__pb2.SearchAnswersRequest.SerializeToString,
@@ -150,6 +155,14 @@ class PublicationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetSubmitterAnswer(self, request, context):
+        """The submitter reads their own result with the code and their phone or e-mail, including a
+        result delivered privately (Đ10.3b).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def SearchAnswers(self, request, context):
         """Đ3.2: the knowledge base of published answers.
         """
@@ -213,6 +226,11 @@ def add_PublicationServiceServicer_to_server(servicer, server):
                     servicer.GetPublicTimeline,
                     request_deserializer=pakn_dot_publication_dot_v1_dot_publication__pb2.GetPublicTimelineRequest.FromString,
                     response_serializer=pakn_dot_publication_dot_v1_dot_publication__pb2.GetPublicTimelineResponse.SerializeToString,
+            ),
+            'GetSubmitterAnswer': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSubmitterAnswer,
+                    request_deserializer=pakn_dot_publication_dot_v1_dot_publication__pb2.GetSubmitterAnswerRequest.FromString,
+                    response_serializer=pakn_dot_publication_dot_v1_dot_publication__pb2.GetSubmitterAnswerResponse.SerializeToString,
             ),
             'SearchAnswers': grpc.unary_unary_rpc_method_handler(
                     servicer.SearchAnswers,
@@ -448,6 +466,33 @@ class PublicationService:
             '/pakn.publication.v1.PublicationService/GetPublicTimeline',
             pakn_dot_publication_dot_v1_dot_publication__pb2.GetPublicTimelineRequest.SerializeToString,
             pakn_dot_publication_dot_v1_dot_publication__pb2.GetPublicTimelineResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSubmitterAnswer(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pakn.publication.v1.PublicationService/GetSubmitterAnswer',
+            pakn_dot_publication_dot_v1_dot_publication__pb2.GetSubmitterAnswerRequest.SerializeToString,
+            pakn_dot_publication_dot_v1_dot_publication__pb2.GetSubmitterAnswerResponse.FromString,
             options,
             channel_credentials,
             insecure,
