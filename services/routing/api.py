@@ -1,0 +1,108 @@
+"""Routing's gRPC API: translates messages to use cases and back; no rules here."""
+
+from __future__ import annotations
+
+from pakn.common.v1 import common_pb2
+from pakn.routing.v1 import routing_pb2, routing_pb2_grpc
+from runtime.messaging import as_utc, ts
+from services.routing import domain
+from services.routing.app import CaseView, RoutingApp, media_refs
+
+
+def _ts(value):
+    return ts(as_utc(value)) if value is not None else None
+
+
+def assignment_pb(row) -> routing_pb2.Assignment:
+    return routing_pb2.Assignment(
+        assignment_id=row.assignment_id, case_id=row.case_id, unit_id=row.unit_id, status=row.status,
+        created_at=_ts(row.created_at), return_deadline=_ts(row.return_deadline),
+        accepted_at=_ts(row.accepted_at), deadline=_ts(row.deadline), return_reason=row.return_reason,
+        content=row.content, tracking_code=row.tracking_code)
+
+
+def case_pb(view: CaseView) -> routing_pb2.InboxCase:
+    c = view.case
+    return routing_pb2.InboxCase(
+        case_id=c.case_id, tracking_code=c.tracking_code, status=c.status, channel=c.channel,
+        content=c.content, category_code=c.category_code or "", screening_flags=list(c.screening_flags or []),
+        received_at=_ts(c.received_at), reception_deadline=_ts(c.reception_deadline), media=media_refs(c.media),
+        location=common_pb2.Location(address=c.location_address, ward_code=c.ward_code,
+                                     latitude=c.latitude or 0.0, longitude=c.longitude or 0.0),
+        assignments=[assignment_pb(a) for a in view.assignments])
+
+
+def unit_pb(row) -> common_pb2.Unit:
+    return common_pb2.Unit(unit_id=row.unit_id, name=row.name, leader_title=row.leader_title,
+                           contact_title=row.contact_title, on_system=bool(row.on_system))
+
+
+def _actor(context) -> str:
+    return dict(context.invocation_metadata()).get("x-pakn-actor", "")
+
+
+class RoutingServicer(routing_pb2_grpc.RoutingServiceServicer):
+    def __init__(self, app: RoutingApp):
+        self.app = app
+
+    def ListInbox(self, request, context):
+        views, token = self.app.list_inbox(list(request.statuses), request.page.page_size, request.page.page_token)
+        return routing_pb2.ListInboxResponse(cases=[case_pb(v) for v in views], next_page_token=token)
+
+    def GetCase(self, request, context):
+        return routing_pb2.GetCaseResponse(case=case_pb(self.app.get_case(request.case_id)))
+
+    def VerifyCase(self, request, context):
+        return routing_pb2.VerifyCaseResponse(case=case_pb(self.app.verify(request.case_id, _actor(context))))
+
+    def CancelCase(self, request, context):
+        view = self.app.cancel(request.case_id, request.reason_code, request.note, _actor(context))
+        return routing_pb2.CancelCaseResponse(case=case_pb(view))
+
+    def SendBackForVerification(self, request, context):
+        view = self.app.send_back(request.case_id, request.note, _actor(context))
+        return routing_pb2.SendBackForVerificationResponse(case=case_pb(view))
+
+    def ClassifyCase(self, request, context):
+        view = self.app.classify(request.case_id, request.category_code, _actor(context))
+        return routing_pb2.ClassifyCaseResponse(case=case_pb(view))
+
+    def DistributeCase(self, request, context):
+        view, created = self.app.distribute(request.case_id, list(request.unit_ids), request.note, _actor(context))
+        return routing_pb2.DistributeCaseResponse(case=case_pb(view), assignments=[assignment_pb(a) for a in created])
+
+    def MarkAwaitingUnit(self, request, context):
+        view = self.app.mark_awaiting_unit(request.case_id, request.proposed_unit_name, _actor(context))
+        return routing_pb2.MarkAwaitingUnitResponse(case=case_pb(view))
+
+    def AcceptAssignment(self, request, context):
+        row = self.app.accept(request.assignment_id, request.handling_working_days, _actor(context))
+        return routing_pb2.AcceptAssignmentResponse(assignment=assignment_pb(row))
+
+    def ReturnAssignment(self, request, context):
+        row = self.app.return_assignment(request.assignment_id, request.reason, _actor(context))
+        return routing_pb2.ReturnAssignmentResponse(assignment=assignment_pb(row))
+
+    def ListAssignments(self, request, context):
+        rows, token = self.app.list_assignments(request.unit_id, list(request.statuses), request.page.page_size,
+                                                request.page.page_token)
+        return routing_pb2.ListAssignmentsResponse(assignments=[assignment_pb(r) for r in rows],
+                                                   next_page_token=token)
+
+    def ListCategories(self, request, context):
+        return routing_pb2.ListCategoriesResponse(categories=[
+            common_pb2.Category(code=r.code, name_vi=r.name_vi, name_en=r.name_en)
+            for r in self.app.list_categories()])
+
+    def ListUnits(self, request, context):
+        return routing_pb2.ListUnitsResponse(units=[unit_pb(r) for r in self.app.list_units()])
+
+    def RegisterUnit(self, request, context):
+        u = request.unit
+        row = self.app.register_unit(domain.UnitDraft(u.unit_id, u.name, u.leader_title, u.contact_title,
+                                                      u.on_system))
+        return routing_pb2.RegisterUnitResponse(unit=unit_pb(row))
+
+
+def register(app: RoutingApp):
+    return lambda server: routing_pb2_grpc.add_RoutingServiceServicer_to_server(RoutingServicer(app), server)

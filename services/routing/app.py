@@ -1,0 +1,361 @@
+"""Routing's use cases (Đ7 reception, classification and distribution; Đ8.2 acceptance and return)
+and its event handlers. Every state change and the event announcing it share one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from pakn.common.v1 import common_pb2
+from pakn.events.v1 import events_pb2 as ev
+from regulation.profile import DEFAULT, RegulationProfile
+from runtime.errors import NotFound
+from runtime.messaging import as_utc, from_ts, ts, utcnow
+from runtime.service import ServiceContext
+from services.routing import domain
+from services.routing.domain import AssignmentStatus as A
+from services.routing.domain import CaseStatus as C
+from services.routing.store import assignments, case_history, cases, categories, units
+
+CASE_STATUSES = {s.value for s in C}
+ASSIGNMENT_STATUSES = {s.value for s in A}
+
+
+@dataclass
+class CaseView:
+    case: sa.Row
+    assignments: list[sa.Row] = field(default_factory=list)
+
+
+def media_refs(stored: list[dict]) -> list[common_pb2.MediaRef]:
+    return [common_pb2.MediaRef(**m) for m in stored or []]
+
+
+def _media_json(refs) -> list[dict]:
+    return [{"media_id": m.media_id, "content_type": m.content_type, "size_bytes": m.size_bytes,
+             "sha256": m.sha256, "filename": m.filename} for m in refs]
+
+
+def _case_not_found() -> NotFound:
+    return NotFound("Không tìm thấy phản ánh", "case not found")
+
+
+def _assignment_query():
+    return (sa.select(assignments, cases.c.content, cases.c.tracking_code)
+            .join(cases, cases.c.case_id == assignments.c.case_id))
+
+
+class RoutingApp:
+    def __init__(self, ctx: ServiceContext, profile: RegulationProfile = DEFAULT):
+        self.db, self.outbox, self.telemetry = ctx.db, ctx.outbox, ctx.telemetry
+        self.profile = profile
+
+    # -- reading -----------------------------------------------------------------------------
+    def list_inbox(self, statuses: list[int], page_size: int, page_token: str) -> tuple[list[CaseView], str]:
+        pg = domain.page(page_size, page_token, statuses, CASE_STATUSES)
+        wanted = set(statuses) or {s.value for s in domain.OPEN}
+        q = sa.select(cases).where(cases.c.status.in_(sorted(wanted)))
+        if pg.after is not None:
+            at = as_utc(datetime.fromisoformat(pg.after[0]))
+            q = q.where(sa.or_(cases.c.received_at > at,
+                               sa.and_(cases.c.received_at == at, cases.c.case_id > pg.after[1])))
+        q = q.order_by(cases.c.received_at, cases.c.case_id).limit(pg.size + 1)
+        with self.db.engine.connect() as conn:
+            rows = conn.execute(q).all()
+            more = len(rows) > pg.size
+            rows = rows[: pg.size]
+            by_case: dict[str, list] = {r.case_id: [] for r in rows}
+            if rows:
+                for a in conn.execute(_assignment_query().where(assignments.c.case_id.in_(list(by_case)))
+                                      .order_by(assignments.c.created_at, assignments.c.assignment_id)):
+                    by_case[a.case_id].append(a)
+        token = domain.page_token(as_utc(rows[-1].received_at), rows[-1].case_id) if more else ""
+        return [CaseView(r, by_case[r.case_id]) for r in rows], token
+
+    def get_case(self, case_id: str) -> CaseView:
+        domain.validate_case_id(case_id)
+        with self.db.engine.connect() as conn:
+            return self._view(conn, case_id)
+
+    def _view(self, conn: Connection, case_id: str) -> CaseView:
+        row = conn.execute(sa.select(cases).where(cases.c.case_id == case_id)).first()
+        if row is None:
+            raise _case_not_found()
+        found = conn.execute(_assignment_query().where(assignments.c.case_id == case_id)
+                             .order_by(assignments.c.created_at, assignments.c.assignment_id)).all()
+        return CaseView(row, list(found))
+
+    def list_assignments(self, unit_id: str, statuses: list[int], page_size: int,
+                         page_token: str) -> tuple[list[sa.Row], str]:
+        pg = domain.page(page_size, page_token, statuses, ASSIGNMENT_STATUSES)
+        q = _assignment_query()
+        if unit_id:
+            q = q.where(assignments.c.unit_id == unit_id)
+        if statuses:
+            q = q.where(assignments.c.status.in_(sorted(set(statuses))))
+        if pg.after is not None:
+            at = as_utc(datetime.fromisoformat(pg.after[0]))
+            q = q.where(sa.or_(assignments.c.created_at > at,
+                               sa.and_(assignments.c.created_at == at, assignments.c.assignment_id > pg.after[1])))
+        q = q.order_by(assignments.c.created_at, assignments.c.assignment_id).limit(pg.size + 1)
+        with self.db.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        more = len(rows) > pg.size
+        rows = rows[: pg.size]
+        token = domain.page_token(as_utc(rows[-1].created_at), rows[-1].assignment_id) if more else ""
+        return rows, token
+
+    def list_categories(self) -> list[sa.Row]:
+        with self.db.engine.connect() as conn:
+            return conn.execute(sa.select(categories).order_by(categories.c.sort_order, categories.c.code)).all()
+
+    def list_units(self) -> list[sa.Row]:
+        with self.db.engine.connect() as conn:
+            return conn.execute(sa.select(units).order_by(units.c.unit_id)).all()
+
+    # -- the unit directory (Đ13.3, Đ16.1) ------------------------------------------------------
+    def register_unit(self, draft: domain.UnitDraft) -> sa.Row:
+        u = domain.validate_unit(draft)
+        now = utcnow()
+        values = dict(name=u.name, leader_title=u.leader_title, contact_title=u.contact_title,
+                      on_system=u.on_system, updated_at=now)
+        with self.db.transaction() as conn:
+            existing = conn.execute(sa.select(units.c.unit_id).where(units.c.unit_id == u.unit_id)
+                                    .with_for_update()).first()
+            if existing is None:
+                conn.execute(units.insert().values(unit_id=u.unit_id, created_at=now, **values))
+            else:
+                conn.execute(units.update().where(units.c.unit_id == u.unit_id).values(**values))
+            return conn.execute(sa.select(units).where(units.c.unit_id == u.unit_id)).one()
+
+    # -- the coordinator's steps (Đ7.3) ----------------------------------------------------------
+    def _lock_case(self, conn: Connection, case_id: str) -> sa.Row:
+        row = conn.execute(sa.select(cases).where(cases.c.case_id == case_id).with_for_update()).first()
+        if row is None:
+            raise _case_not_found()
+        return row
+
+    @staticmethod
+    def _log(conn: Connection, case_id: str, action: str, actor: str, detail: str, at: datetime) -> None:
+        conn.execute(case_history.insert().values(case_id=case_id, action=action, actor=actor[:120],
+                                                  detail=detail, at=at))
+
+    def _set_status(self, conn: Connection, case_id: str, status: C, at: datetime, **values) -> None:
+        conn.execute(cases.update().where(cases.c.case_id == case_id)
+                     .values(status=int(status), status_changed_at=at, **values))
+
+    def verify(self, case_id: str, actor: str = "") -> CaseView:
+        """Đ7.3a: the case meets Đ6 (ends a verification, or confirms a received case)."""
+        domain.validate_case_id(case_id)
+        now = utcnow()
+        with self.db.transaction() as conn:
+            row = self._lock_case(conn, case_id)
+            target = domain.check_case_action(domain.VERIFY, row.status)
+            if target != row.status:
+                self._set_status(conn, case_id, target, now, verified_at=now)
+            else:
+                conn.execute(cases.update().where(cases.c.case_id == case_id).values(verified_at=now))
+            self._log(conn, case_id, "verified", actor, "", now)
+            return self._view(conn, case_id)
+
+    def cancel(self, case_id: str, reason_code: str, note: str, actor: str = "") -> CaseView:
+        """Đ7.3a: the case falls under Đ6.5; intake and notification tell the submitter."""
+        note = domain.nfc(note)
+        domain.validate_cancel(case_id, reason_code, note)
+        now = utcnow()
+        with self.db.transaction() as conn:
+            row = self._lock_case(conn, case_id)
+            target = domain.check_case_action(domain.CANCEL, row.status)
+            self._set_status(conn, case_id, target, now, cancel_reason_code=reason_code)
+            self._log(conn, case_id, "cancelled", actor, reason_code, now)
+            self.outbox.emit(conn, "case.cancelled", case_id,
+                             ev.CaseCancelled(case_id=case_id, reason_code=reason_code, note=note))
+            return self._view(conn, case_id)
+
+    def send_back(self, case_id: str, note: str, actor: str = "") -> CaseView:
+        """Đ7.3c: the information looks inaccurate: back to step 1 for verification."""
+        note = domain.nfc(note)
+        domain.validate_send_back(case_id, note)
+        now = utcnow()
+        with self.db.transaction() as conn:
+            row = self._lock_case(conn, case_id)
+            target = domain.check_case_action(domain.SEND_BACK, row.status)
+            self._set_status(conn, case_id, target, now)
+            self._log(conn, case_id, "sent_back_for_verification", actor, note, now)
+            self.outbox.emit(conn, "case.verifying", case_id,
+                             ev.CaseSentBackForVerification(case_id=case_id, note=note))
+            return self._view(conn, case_id)
+
+    def classify(self, case_id: str, category_code: str, actor: str = "") -> CaseView:
+        """Đ7.3b: put the case in one category (again, if it was classified already)."""
+        category_code = category_code.strip()
+        domain.validate_classify(case_id, category_code, None)
+        now = utcnow()
+        with self.db.transaction() as conn:
+            known = {r.code for r in conn.execute(sa.select(categories.c.code))}
+            domain.validate_classify(case_id, category_code, known)
+            row = self._lock_case(conn, case_id)
+            target = domain.check_case_action(domain.CLASSIFY, row.status)
+            self._set_status(conn, case_id, target, now, category_code=category_code)
+            self._log(conn, case_id, "classified", actor, category_code, now)
+            self.outbox.emit(conn, "case.classified", case_id,
+                             ev.CaseClassified(case_id=case_id, category_code=category_code))
+            return self._view(conn, case_id)
+
+    def mark_awaiting_unit(self, case_id: str, proposed_unit_name: str, actor: str = "") -> CaseView:
+        """Đ7.3c: no competent unit is on the system yet; it is invited to join."""
+        proposed_unit_name = domain.nfc(proposed_unit_name)
+        domain.validate_awaiting_unit(case_id, proposed_unit_name)
+        now = utcnow()
+        with self.db.transaction() as conn:
+            row = self._lock_case(conn, case_id)
+            target = domain.check_case_action(domain.AWAIT_UNIT, row.status)
+            self._set_status(conn, case_id, target, now, proposed_unit_name=proposed_unit_name)
+            self._log(conn, case_id, "awaiting_unit", actor, proposed_unit_name, now)
+            self.outbox.emit(conn, "case.awaiting_unit", case_id,
+                             ev.CaseAwaitingUnit(case_id=case_id, proposed_unit_name=proposed_unit_name))
+            return self._view(conn, case_id)
+
+    def distribute(self, case_id: str, unit_ids: list[str], note: str, actor: str = "") -> tuple[CaseView, list[sa.Row]]:
+        """Đ7.3c: to one or more units at once; also redistribution to further units."""
+        unit_ids = [u.strip() for u in unit_ids]
+        note = domain.nfc(note)
+        domain.validate_case_id(case_id)
+        now = utcnow()
+        with self.db.transaction() as conn:
+            row = self._lock_case(conn, case_id)
+            directory = {r.unit_id: r for r in conn.execute(sa.select(units).where(units.c.unit_id.in_(unit_ids)))}
+            facts = {uid: domain.UnitFacts(True, bool(r.on_system)) for uid, r in directory.items()}
+            busy = {r.unit_id for r in conn.execute(
+                sa.select(assignments.c.unit_id, assignments.c.status).where(assignments.c.case_id == case_id))
+                if domain.is_active(r.status)}
+            domain.validate_distribution(case_id, unit_ids, facts, busy, note)
+            target = domain.check_case_action(domain.DISTRIBUTE, row.status)
+            deadline = domain.return_deadline(now, self.profile)
+            created: list[str] = []
+            for unit_id in unit_ids:
+                assignment_id = str(uuid.uuid4())
+                conn.execute(assignments.insert().values(
+                    assignment_id=assignment_id, case_id=case_id, unit_id=unit_id, status=int(A.PENDING),
+                    created_at=now, return_deadline=deadline, note=note))
+                created.append(assignment_id)
+                self.outbox.emit(conn, "assignment.created", case_id, ev.AssignmentCreated(
+                    case_id=case_id, assignment_id=assignment_id, unit_id=unit_id,
+                    unit_name=directory[unit_id].name, category_code=row.category_code or "",
+                    content=row.content, media=media_refs(row.media), return_deadline=ts(deadline)))
+            self._set_status(conn, case_id, target, now)
+            self._log(conn, case_id, "distributed", actor, ",".join(unit_ids), now)
+            view = self._view(conn, case_id)
+        return view, [a for a in view.assignments if a.assignment_id in set(created)]
+
+    # -- the units' answer (Đ8.2) -----------------------------------------------------------------
+    def _lock_assignment(self, conn: Connection, assignment_id: str) -> tuple[sa.Row, sa.Row]:
+        """The case, then the assignment, both locked (always in this order)."""
+        found = conn.execute(sa.select(assignments.c.case_id)
+                             .where(assignments.c.assignment_id == assignment_id)).first()
+        if found is None:
+            raise NotFound("Không tìm thấy phân công", "assignment not found")
+        case = self._lock_case(conn, found.case_id)
+        row = conn.execute(sa.select(assignments).where(assignments.c.assignment_id == assignment_id)
+                           .with_for_update()).one()
+        return case, row
+
+    def _assignment(self, conn: Connection, assignment_id: str) -> sa.Row:
+        return conn.execute(_assignment_query().where(assignments.c.assignment_id == assignment_id)).one()
+
+    def _unit_name(self, conn: Connection, unit_id: str) -> str:
+        return conn.execute(sa.select(units.c.name).where(units.c.unit_id == unit_id)).scalar_one_or_none() or ""
+
+    def accept(self, assignment_id: str, handling_working_days: int, actor: str = "") -> sa.Row:
+        """Đ8.2a: the unit accepts and sets its own limit, ≤ 6 working days from now."""
+        days = domain.validate_accept(assignment_id, handling_working_days, self.profile)
+        now = utcnow()
+        with self.db.transaction() as conn:
+            case, row = self._lock_assignment(conn, assignment_id)
+            domain.check_assignment_pending(row.status, "accept", "tiếp nhận")
+            deadline = domain.handling_deadline(now, days)
+            conn.execute(assignments.update().where(assignments.c.assignment_id == assignment_id).values(
+                status=int(A.ACCEPTED), accepted_at=now, handling_working_days=days, deadline=deadline))
+            self._log(conn, case.case_id, "assignment_accepted", actor, row.unit_id, now)
+            self.outbox.emit(conn, "assignment.accepted", case.case_id, ev.AssignmentAccepted(
+                case_id=case.case_id, assignment_id=assignment_id, unit_id=row.unit_id,
+                unit_name=self._unit_name(conn, row.unit_id), handling_working_days=days,
+                accepted_at=ts(now), deadline=ts(deadline), content=case.content, media=media_refs(case.media)))
+            return self._assignment(conn, assignment_id)
+
+    def return_assignment(self, assignment_id: str, reason: str, actor: str = "") -> sa.Row:
+        """Đ8.2b: outside the unit's competence; on time when within 24 h of distribution."""
+        reason = domain.nfc(reason)
+        domain.validate_return(assignment_id, reason)
+        now = utcnow()
+        with self.db.transaction() as conn:
+            case, row = self._lock_assignment(conn, assignment_id)
+            domain.check_assignment_pending(row.status, "return", "trả lại")
+            within = domain.returned_within_limit(now, as_utc(row.return_deadline))
+            conn.execute(assignments.update().where(assignments.c.assignment_id == assignment_id).values(
+                status=int(A.RETURNED), returned_at=now, return_reason=reason, returned_within_limit=within))
+            active_left = sum(1 for r in conn.execute(
+                sa.select(assignments.c.status).where(assignments.c.case_id == case.case_id))
+                if domain.is_active(r.status))
+            after = domain.status_after_return(case.status, active_left)
+            if after != case.status:
+                self._set_status(conn, case.case_id, after, now)
+            self._log(conn, case.case_id, "assignment_returned", actor, row.unit_id, now)
+            self.outbox.emit(conn, "assignment.returned", case.case_id, ev.AssignmentReturned(
+                case_id=case.case_id, assignment_id=assignment_id, unit_id=row.unit_id, reason=reason,
+                within_limit=within))
+            return self._assignment(conn, assignment_id)
+
+
+class RoutingHandlers:
+    """Fills the inbox from intake and follows the publication outcome of each case."""
+
+    def __init__(self, profile: RegulationProfile = DEFAULT):
+        self.profile = profile
+
+    def on_case_received(self, conn: Connection, payload: ev.CaseReceived, envelope) -> None:
+        """Đ7: a new case for the coordinator, due within 24 h. The sealed contact and contact
+        verifiers are deliberately not kept: personal data is not routing's."""
+        if conn.execute(sa.select(cases.c.case_id).where(cases.c.case_id == payload.case_id)).first():
+            return
+        received_at = from_ts(payload.received_at) if payload.HasField("received_at") else from_ts(envelope.occurred_at)
+        loc = payload.location
+        conn.execute(cases.insert().values(
+            case_id=payload.case_id, tracking_code=payload.tracking_code, channel=payload.channel,
+            content=payload.content,
+            occurred_at=from_ts(payload.occurred_at) if payload.HasField("occurred_at") else None,
+            location_address=loc.address, ward_code=loc.ward_code,
+            latitude=loc.latitude or None, longitude=loc.longitude or None,
+            media=_media_json(payload.media), screening_flags=list(payload.screening_flags),
+            keep_identity_secret=payload.keep_identity_secret, status=int(C.RECEIVED),
+            received_at=received_at, reception_deadline=domain.reception_deadline(received_at, self.profile),
+            status_changed_at=received_at,
+        ))
+
+    @staticmethod
+    def _outcome(conn: Connection, case_id: str, status: C, envelope) -> None:
+        row = conn.execute(sa.select(cases.c.status, cases.c.status_changed_at)
+                           .where(cases.c.case_id == case_id).with_for_update()).first()
+        if row is None:
+            return  # not a case of this inbox (or not received yet): nothing to follow
+        at = from_ts(envelope.occurred_at)
+        changed = as_utc(row.status_changed_at) if row.status_changed_at else None
+        if domain.apply_outcome(row.status, changed, status, at):
+            conn.execute(cases.update().where(cases.c.case_id == case_id)
+                         .values(status=int(status), status_changed_at=at))
+
+    def on_case_under_review(self, conn, payload, envelope):
+        self._outcome(conn, payload.case_id, C.UNDER_REVIEW, envelope)
+
+    def on_case_published(self, conn, payload, envelope):
+        self._outcome(conn, payload.case_id, C.PUBLISHED, envelope)
+
+    def on_result_delivered(self, conn, payload, envelope):
+        self._outcome(conn, payload.case_id, C.DELIVERED_PRIVATELY, envelope)
+
+    def on_case_restricted(self, conn, payload, envelope):
+        self._outcome(conn, payload.case_id, C.RESTRICTED, envelope)

@@ -1,0 +1,360 @@
+"""Routing's rules, without I/O: the case and assignment transitions of Đ7 and Đ8.2, validation.
+
+Statuses mirror `pakn.common.v1.CaseStatus` / `AssignmentStatus` by value (a unit test checks it),
+so this module needs neither the generated code nor a database.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from enum import IntEnum
+
+from regulation import calendar
+from regulation.profile import RegulationProfile
+from runtime.errors import FailedPrecondition, Validator
+
+
+class CaseStatus(IntEnum):
+    RECEIVED = 1
+    VERIFYING = 2
+    CANCELLED = 3
+    CLASSIFIED = 4
+    AWAITING_UNIT = 5
+    IN_HANDLING = 6
+    UNDER_REVIEW = 7
+    PUBLISHED = 8
+    DELIVERED_PRIVATELY = 9
+    RESTRICTED = 10
+    CLOSED = 11
+
+
+class AssignmentStatus(IntEnum):
+    PENDING = 1
+    ACCEPTED = 2
+    RETURNED = 3
+    IN_PROGRESS = 4
+    AWAITING_APPROVAL = 5
+    APPROVED = 6
+
+
+C, A = CaseStatus, AssignmentStatus
+
+# Finished cases leave the coordinator's default inbox view.
+FINISHED = frozenset({C.CANCELLED, C.PUBLISHED, C.DELIVERED_PRIVATELY, C.RESTRICTED, C.CLOSED})
+OPEN = frozenset(CaseStatus) - FINISHED
+
+_STATUS_VI = {
+    C.RECEIVED: "đã tiếp nhận", C.VERIFYING: "đang xác minh", C.CANCELLED: "đã hủy",
+    C.CLASSIFIED: "đã phân loại", C.AWAITING_UNIT: "chờ đơn vị tham gia hệ thống",
+    C.IN_HANDLING: "đang xử lý", C.UNDER_REVIEW: "đang biên tập", C.PUBLISHED: "đã công khai",
+    C.DELIVERED_PRIVATELY: "đã gửi riêng", C.RESTRICTED: "hạn chế công khai", C.CLOSED: "đã kết thúc",
+}
+_ASSIGNMENT_VI = {
+    A.PENDING: "chờ tiếp nhận", A.ACCEPTED: "đã tiếp nhận", A.RETURNED: "đã trả lại",
+    A.IN_PROGRESS: "đang xử lý", A.AWAITING_APPROVAL: "chờ phê duyệt", A.APPROVED: "đã phê duyệt",
+}
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    vi: str
+    allowed_from: frozenset[CaseStatus]
+
+
+# The coordinator's actions (Đ7.3) and the case statuses each may start from.
+VERIFY = Action("verify", "xác minh", frozenset({C.RECEIVED, C.VERIFYING}))                     # Đ7.3a
+CANCEL = Action("cancel", "hủy", frozenset({C.RECEIVED, C.VERIFYING, C.CLASSIFIED, C.AWAITING_UNIT}))  # Đ7.3a
+SEND_BACK = Action("send back for verification", "chuyển xác minh lại",
+                   frozenset({C.RECEIVED, C.CLASSIFIED}))                                       # Đ7.3c
+CLASSIFY = Action("classify", "phân loại", frozenset({C.RECEIVED, C.CLASSIFIED}))              # Đ7.3b
+DISTRIBUTE = Action("distribute", "chuyển xử lý",
+                    frozenset({C.CLASSIFIED, C.AWAITING_UNIT, C.IN_HANDLING}))                  # Đ7.3c
+AWAIT_UNIT = Action("mark awaiting a unit", "chờ đơn vị tham gia hệ thống", frozenset({C.CLASSIFIED}))  # Đ7.3c
+
+# The status each action leads to (VERIFY keeps RECEIVED, and ends VERIFYING).
+TARGET = {VERIFY.name: C.RECEIVED, CANCEL.name: C.CANCELLED, SEND_BACK.name: C.VERIFYING,
+          CLASSIFY.name: C.CLASSIFIED, DISTRIBUTE.name: C.IN_HANDLING, AWAIT_UNIT.name: C.AWAITING_UNIT}
+
+
+def check_case_action(action: Action, current: int) -> CaseStatus:
+    """The status the case moves to, or FailedPrecondition when `action` is not allowed now."""
+    status = CaseStatus(current)
+    if status not in action.allowed_from:
+        raise FailedPrecondition(
+            f"Không thể {action.vi} phản ánh ở trạng thái “{_STATUS_VI[status]}”",
+            f"cannot {action.name} a case that is {status.name}")
+    return TARGET[action.name]
+
+
+def check_assignment_pending(current: int, action_en: str, action_vi: str) -> None:
+    """Đ8.2: only a distribution not yet accepted or returned can be accepted or returned."""
+    status = AssignmentStatus(current)
+    if status is not A.PENDING:
+        raise FailedPrecondition(
+            f"Không thể {action_vi} phân công ở trạng thái “{_ASSIGNMENT_VI[status]}”",
+            f"cannot {action_en} an assignment that is {status.name}")
+
+
+def is_active(status: int) -> bool:
+    """An assignment still counts for its case unless the unit returned it."""
+    return AssignmentStatus(status) is not A.RETURNED
+
+
+def status_after_return(case_status: int, active_left: int) -> CaseStatus:
+    """Đ8.2b: once every unit has returned the case, it goes back to the coordinator (CLASSIFIED)."""
+    status = CaseStatus(case_status)
+    if active_left == 0 and status is C.IN_HANDLING:
+        return C.CLASSIFIED
+    return status
+
+
+# -- Publication outcomes (consumed events) ---------------------------------------------------
+
+def apply_outcome(current: int, changed_at: datetime | None, new: CaseStatus, occurred_at: datetime) -> bool:
+    """Whether a publication event (`new`, at `occurred_at`) should set the case's status.
+
+    Events can arrive late or twice: an event older than the case's last change is ignored, so a
+    late `case.under_review` never hides a `case.published`. A cancelled case stays cancelled.
+    """
+    if CaseStatus(current) is C.CANCELLED:
+        return False
+    return changed_at is None or occurred_at >= changed_at
+
+
+# -- Deadlines ---------------------------------------------------------------------------------
+
+def reception_deadline(received_at: datetime, profile: RegulationProfile) -> datetime:
+    """Đ7: the coordinating unit receives a case within 24 hours of its submission."""
+    return calendar.add_hours(received_at, profile.reception_hours)
+
+
+def return_deadline(distributed_at: datetime, profile: RegulationProfile) -> datetime:
+    """Đ8.2b: a unit returns a case outside its competence within 24 hours."""
+    return calendar.add_hours(distributed_at, profile.return_hours)
+
+
+def handling_days(requested: int, profile: RegulationProfile) -> int:
+    """Đ8.2a: the unit's own limit, 1..6 working days; 0 means the maximum."""
+    if requested == 0:
+        return profile.max_handling_working_days
+    if not 1 <= requested <= profile.max_handling_working_days:
+        v = Validator()
+        limit = profile.max_handling_working_days
+        v.add("handling_working_days", f"Thời hạn xử lý phải từ 1 đến {limit} ngày làm việc",
+              f"handling_working_days must be between 1 and {limit} (0 means {limit})")
+        v.raise_if_any()
+    return requested
+
+
+def handling_deadline(accepted_at: datetime, days: int) -> datetime:
+    """Đ8.2a: counted in working days from the unit's acceptance."""
+    return calendar.add_working_days(accepted_at, days)
+
+
+def returned_within_limit(returned_at: datetime, deadline: datetime) -> bool:
+    """Đ8.2b: the return is on time when made by its deadline."""
+    return returned_at <= deadline
+
+
+# -- Input -------------------------------------------------------------------------------------
+
+# Đ6.5: the grounds on which a submission is not accepted.
+CANCEL_REASONS: dict[str, tuple[str, str]] = {
+    "complaint_or_denunciation": ("Tranh chấp, khiếu nại, tố cáo (Đ6.5a)", "dispute, complaint or denunciation"),
+    "harmful": ("Nội dung xâm phạm lợi ích quốc gia (Đ6.5b)", "harms national interests"),
+    "advertising": ("Quảng cáo trái phép (Đ6.5c)", "illegal advertising"),
+    "vulgar": ("Ngôn từ thô tục, xúc phạm (Đ6.5d)", "vulgar or offensive language"),
+    "defamation": ("Vu khống, bôi nhọ (Đ6.5đ)", "defamation"),
+    "emergency": ("Tin báo khẩn cấp thuộc 113, 114, 115 (Đ6.5e)", "emergency report for 113, 114 or 115"),
+    "insufficient_content": ("Nội dung không đầy đủ, không có thông tin liên hệ để xác minh (Đ6.5g)",
+                             "incomplete content with no contact to verify it"),
+}
+
+UNIT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+MAX_TEXT = 300
+MAX_NOTE = 2000
+
+
+def nfc(text: str) -> str:
+    """Đ6.1: text is kept as Unicode NFC."""
+    return unicodedata.normalize("NFC", text or "").strip()
+
+
+def validate_note(v: Validator, note: str, field: str = "note") -> None:
+    if len(note) > MAX_NOTE:
+        v.add(field, f"Ghi chú quá dài (tối đa {MAX_NOTE} ký tự)", f"{field} is too long ({MAX_NOTE} characters at most)")
+
+
+def validate_cancel(case_id: str, reason_code: str, note: str) -> None:
+    """Đ7.3a: a cancellation names one Đ6.5 ground."""
+    v = Validator()
+    v.require(case_id, "case_id", "mã phản ánh", "case_id")
+    if not reason_code:
+        v.add("reason_code", "Thiếu lý do hủy (Đ6.5)", "reason_code is required (one of the Đ6.5 grounds)")
+    elif reason_code not in CANCEL_REASONS:
+        v.add("reason_code", "Lý do hủy không thuộc các trường hợp của Đ6.5",
+              f"reason_code must be one of: {', '.join(CANCEL_REASONS)}")
+    validate_note(v, note)
+    v.raise_if_any()
+
+
+def validate_case_id(case_id: str) -> None:
+    v = Validator()
+    v.require(case_id, "case_id", "mã phản ánh", "case_id")
+    v.raise_if_any()
+
+
+def validate_send_back(case_id: str, note: str) -> None:
+    v = Validator()
+    v.require(case_id, "case_id", "mã phản ánh", "case_id")
+    validate_note(v, note)
+    v.raise_if_any()
+
+
+def validate_classify(case_id: str, category_code: str, known: set[str] | None) -> None:
+    """Đ7.3b: one of the categories; `known` is None when the caller checks existence itself."""
+    v = Validator()
+    v.require(case_id, "case_id", "mã phản ánh", "case_id")
+    if not category_code:
+        v.add("category_code", "Thiếu nhóm phân loại", "category_code is required")
+    elif known is not None and category_code not in known:
+        v.add("category_code", "Nhóm phân loại không tồn tại", "unknown category_code")
+    v.raise_if_any()
+
+
+@dataclass(frozen=True)
+class UnitFacts:
+    """What the caller knows about one unit of the directory."""
+
+    exists: bool
+    on_system: bool
+
+
+def validate_distribution(case_id: str, unit_ids: list[str], units: dict[str, UnitFacts],
+                          busy: set[str], note: str) -> None:
+    """Đ7.3c: one or more distinct, registered units that are on the system and do not already
+    hold an active assignment of this case."""
+    v = Validator()
+    v.require(case_id, "case_id", "mã phản ánh", "case_id")
+    if not unit_ids:
+        v.add("unit_ids", "Cần ít nhất một đơn vị xử lý", "at least one unit is required")
+    seen: set[str] = set()
+    for i, unit_id in enumerate(unit_ids):
+        field = f"unit_ids[{i}]"
+        facts = units.get(unit_id)
+        if unit_id in seen:
+            v.add(field, "Đơn vị bị lặp lại", "the unit is listed twice")
+        elif facts is None or not facts.exists:
+            v.add(field, "Đơn vị không có trong danh mục", "unknown unit")
+        elif not facts.on_system:
+            v.add(field, "Đơn vị chưa tham gia hệ thống (Đ7.3c)", "the unit has not joined the system yet")
+        elif unit_id in busy:
+            v.add(field, "Đơn vị đang được giao phản ánh này", "the unit already holds this case")
+        seen.add(unit_id)
+    validate_note(v, note)
+    v.raise_if_any()
+
+
+def validate_awaiting_unit(case_id: str, proposed_unit_name: str) -> None:
+    v = Validator()
+    v.require(case_id, "case_id", "mã phản ánh", "case_id")
+    v.require(proposed_unit_name, "proposed_unit_name", "tên đơn vị đề nghị tham gia", "proposed_unit_name")
+    if len(proposed_unit_name) > MAX_TEXT:
+        v.add("proposed_unit_name", "Tên đơn vị quá dài", f"proposed_unit_name is too long ({MAX_TEXT} at most)")
+    v.raise_if_any()
+
+
+def validate_accept(assignment_id: str, requested_days: int, profile: RegulationProfile) -> int:
+    v = Validator()
+    v.require(assignment_id, "assignment_id", "mã phân công", "assignment_id")
+    limit = profile.max_handling_working_days
+    if requested_days != 0 and not 1 <= requested_days <= limit:
+        v.add("handling_working_days", f"Thời hạn xử lý phải từ 1 đến {limit} ngày làm việc (Đ8.2a)",
+              f"handling_working_days must be between 1 and {limit} (0 means {limit})")
+    v.raise_if_any()
+    return handling_days(requested_days, profile)
+
+
+def validate_return(assignment_id: str, reason: str) -> None:
+    """Đ8.2b: a return always gives its reason."""
+    v = Validator()
+    v.require(assignment_id, "assignment_id", "mã phân công", "assignment_id")
+    v.require(reason, "reason", "lý do trả lại", "reason")
+    validate_note(v, reason, "reason")
+    v.raise_if_any()
+
+
+@dataclass(frozen=True)
+class UnitDraft:
+    unit_id: str
+    name: str
+    leader_title: str
+    contact_title: str
+    on_system: bool
+
+
+def validate_unit(u: UnitDraft) -> UnitDraft:
+    """Đ13.3, Đ16.1: a unit has an id, a name, a leader and a contact person for PAKN."""
+    u = UnitDraft(u.unit_id.strip(), nfc(u.name), nfc(u.leader_title), nfc(u.contact_title), bool(u.on_system))
+    v = Validator()
+    if not u.unit_id:
+        v.add("unit.unit_id", "Thiếu mã đơn vị", "unit_id is required")
+    elif not UNIT_ID.match(u.unit_id):
+        v.add("unit.unit_id", "Mã đơn vị chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang",
+              "unit_id may hold only a-z, 0-9 and '-' (64 characters at most)")
+    v.require(u.name, "unit.name", "tên đơn vị", "name")
+    v.require(u.leader_title, "unit.leader_title", "lãnh đạo phụ trách (Đ16.1)", "leader_title")
+    v.require(u.contact_title, "unit.contact_title", "đầu mối liên hệ (Đ16.1)", "contact_title")
+    for field, value in (("unit.name", u.name), ("unit.leader_title", u.leader_title),
+                         ("unit.contact_title", u.contact_title)):
+        if len(value) > MAX_TEXT:
+            v.add(field, "Quá dài", f"{field} is too long ({MAX_TEXT} characters at most)")
+    v.raise_if_any()
+    return u
+
+
+# -- Paging ------------------------------------------------------------------------------------
+
+DEFAULT_PAGE = 50
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class Page:
+    size: int
+    after: tuple[str, str] | None  # (instant as ISO text, id) of the last item of the previous page
+
+
+def page(page_size: int, token: str, statuses: list[int] = (), known: set[int] = frozenset()) -> Page:
+    """Page size (0 = default, capped) and the keyset position an opaque token carries; every
+    status filter must be a known, specified status."""
+    v = Validator()
+    for i, value in enumerate(statuses):
+        if value not in known:
+            v.add(f"statuses[{i}]", "Trạng thái không hợp lệ", "unknown or unspecified status")
+    if page_size < 0:
+        v.add("page.page_size", "Kích thước trang không hợp lệ", "page_size must not be negative")
+    after = None
+    if token:
+        try:
+            after_list = json.loads(base64.urlsafe_b64decode(token.encode()).decode())
+            if not (isinstance(after_list, list) and len(after_list) == 2 and all(isinstance(x, str) for x in after_list)):
+                raise ValueError
+            datetime.fromisoformat(after_list[0])
+            after = (after_list[0], after_list[1])
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            v.add("page.page_token", "Mã trang không hợp lệ", "malformed page_token")
+    v.raise_if_any()
+    size = DEFAULT_PAGE if page_size == 0 else min(page_size, MAX_PAGE)
+    return Page(size, after)
+
+
+def page_token(instant: datetime, item_id: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps([instant.isoformat(), item_id]).encode()).decode()

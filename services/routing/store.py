@@ -1,0 +1,90 @@
+"""Routing's tables (its own database or schema). No personal data: the submitter's identity and
+contact stay in intake; the inbox keeps only what the coordinator and the units work with."""
+
+import sqlalchemy as sa
+
+from runtime.messaging import messaging_tables
+
+metadata = sa.MetaData()
+
+# Đ7.3b: the classification groups, seeded by the first migration.
+categories = sa.Table(
+    "categories", metadata,
+    sa.Column("code", sa.String(64), primary_key=True),
+    sa.Column("name_vi", sa.String(200), nullable=False),
+    sa.Column("name_en", sa.String(200), nullable=False),
+    sa.Column("sort_order", sa.Integer, nullable=False, server_default="0"),
+)
+
+# Đ13.3, Đ16.1: the unit directory.
+units = sa.Table(
+    "units", metadata,
+    sa.Column("unit_id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("leader_title", sa.String(300), nullable=False),
+    sa.Column("contact_title", sa.String(300), nullable=False),
+    # No server default: Boolean defaults render differently on SQLite and PostgreSQL.
+    sa.Column("on_system", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# The coordinator's inbox (Đ7).
+cases = sa.Table(
+    "cases", metadata,
+    sa.Column("case_id", sa.String(36), primary_key=True),
+    sa.Column("tracking_code", sa.String(16), nullable=False, server_default=""),
+    sa.Column("channel", sa.Integer, nullable=False),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("location_address", sa.Text, nullable=False, server_default=""),
+    sa.Column("ward_code", sa.String(16), nullable=False, server_default=""),
+    sa.Column("latitude", sa.Float, nullable=True),
+    sa.Column("longitude", sa.Float, nullable=True),
+    # A list of {media_id, content_type, size_bytes, sha256, filename}.
+    sa.Column("media", sa.JSON, nullable=False),
+    sa.Column("screening_flags", sa.JSON, nullable=False),
+    sa.Column("keep_identity_secret", sa.Boolean, nullable=False),
+    sa.Column("status", sa.Integer, nullable=False),
+    sa.Column("category_code", sa.String(64), sa.ForeignKey("categories.code"), nullable=True),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("reception_deadline", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("verified_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("cancel_reason_code", sa.String(64), nullable=True),
+    sa.Column("proposed_unit_name", sa.String(300), nullable=True),
+    # When the status last changed (routing's clock, or the occurred_at of a consumed event).
+    sa.Column("status_changed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_cases_status_received", "status", "received_at"),
+)
+
+# One distribution of a case to one unit (Đ7.3c), up to acceptance (Đ8.2a) or return (Đ8.2b).
+assignments = sa.Table(
+    "assignments", metadata,
+    sa.Column("assignment_id", sa.String(36), primary_key=True),
+    sa.Column("case_id", sa.String(36), sa.ForeignKey("cases.case_id"), nullable=False, index=True),
+    sa.Column("unit_id", sa.String(64), sa.ForeignKey("units.unit_id"), nullable=False),
+    sa.Column("status", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("return_deadline", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("handling_working_days", sa.Integer, nullable=True),
+    sa.Column("deadline", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("returned_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("return_reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("returned_within_limit", sa.Boolean, nullable=True),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Index("ix_assignments_unit_status", "unit_id", "status"),
+)
+
+# Who did what to a case, when and why (the audit trail of the coordinator's acts).
+case_history = sa.Table(
+    "case_history", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.String(36), nullable=False, index=True),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("actor", sa.String(120), nullable=False, server_default=""),
+    sa.Column("detail", sa.Text, nullable=False, server_default=""),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
+messaging_tables(metadata)

@@ -1,0 +1,91 @@
+"""Processing's pure rules: transitions (Đ8–Đ9), results (Đ8.3), extensions (Đ8.2a), rework (Đ10.4)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from regulation.calendar import VN
+from regulation.profile import DEFAULT
+from runtime.errors import FailedPrecondition, InvalidArgument
+from services.processing import domain as d
+
+
+def utc(*args):
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("action,status,target", [
+    ("assign_handler", d.ACCEPTED, d.IN_PROGRESS),
+    ("assign_handler", d.IN_PROGRESS, d.IN_PROGRESS),
+    ("submit_result", d.IN_PROGRESS, d.AWAITING_APPROVAL),
+    ("request_extension", d.ACCEPTED, d.ACCEPTED),
+    ("approve", d.AWAITING_APPROVAL, d.APPROVED),                 # Đ9.3b
+    ("return_to_handler", d.AWAITING_APPROVAL, d.IN_PROGRESS),    # Đ9.3a
+    ("edit_and_approve", d.AWAITING_APPROVAL, d.APPROVED),        # Đ9.3a
+])
+def test_allowed_transitions(action, status, target):
+    assert d.transition(action, status) == target
+
+
+@pytest.mark.parametrize("action,status", [
+    ("submit_result", d.ACCEPTED), ("approve", d.IN_PROGRESS), ("assign_handler", d.APPROVED),
+    ("request_extension", d.AWAITING_APPROVAL), ("edit_and_approve", d.APPROVED),
+])
+def test_wrong_state_is_a_failed_precondition_in_both_languages(action, status):
+    with pytest.raises(FailedPrecondition) as err:
+        d.transition(action, status)
+    assert "Không thể" in err.value.vi and "cannot" in err.value.en
+
+
+def test_result_needs_an_answer_and_a_known_addressee_kind():
+    """Đ8.3 / Appendix I."""
+    with pytest.raises(InvalidArgument) as err:
+        d.validate_result("  ", "", "công ty", ["m1", "m1"])
+    assert {v.field for v in err.value.violations} == {
+        "result.answer", "result.addressee_kind", "result.evidence_media_ids[1]"}
+    ok = d.validate_result(" Đã sửa đèn ", "12/UBND", "Tổ chức", [])
+    assert (ok.answer, ok.addressee_kind) == ("Đã sửa đèn", "tổ chức")
+
+
+def test_extension_before_the_deadline_for_a_later_date():
+    """Đ8.2a."""
+    deadline = utc(2025, 3, 10, 16, 59, 59)
+    with pytest.raises(InvalidArgument) as missing:
+        d.validate_extension_request("", None)
+    assert {v.field for v in missing.value.violations} == {"reason", "expected_completion"}
+    with pytest.raises(FailedPrecondition):
+        d.check_extension(deadline + timedelta(seconds=1), deadline, deadline + timedelta(days=3))
+    with pytest.raises(InvalidArgument):
+        d.check_extension(deadline - timedelta(hours=1), deadline, deadline)
+    d.check_extension(deadline - timedelta(hours=1), deadline, deadline + timedelta(days=3))
+
+
+def test_approval_and_rework_deadlines_count_working_days():
+    """Đ9 (1 WD) and Đ10.4a–b (2 WD): a Friday result is due Monday; a Friday rework Tuesday."""
+    friday = datetime(2025, 3, 7, 10, 0, tzinfo=VN).astimezone(UTC)
+    assert d.approval_deadline(friday).astimezone(VN).date().isoformat() == "2025-03-10"
+    assert d.rework_deadline(friday).astimezone(VN).date().isoformat() == "2025-03-11"
+
+
+def test_on_time_uses_the_rework_deadline_while_in_rework():
+    original, rework = utc(2025, 3, 1), utc(2025, 3, 12)
+    due = d.effective_deadline(original, rework)
+    assert due == rework and d.on_time(utc(2025, 3, 11), due)
+    assert not d.on_time(utc(2025, 3, 2), d.effective_deadline(original, None))
+
+
+def test_rework_only_of_an_approved_result_and_once_after_a_rating():
+    """Đ10.4c: a unit re-handles once after a "not satisfied" rating."""
+    assert d.rework_refusal("format", d.APPROVED, 0) is None
+    assert d.rework_refusal("not_satisfied", d.APPROVED, 0) is None
+    assert d.rework_refusal("not_satisfied", d.APPROVED, DEFAULT.rework_per_unit_after_rating) == "rating_rework_used"
+    assert d.rework_refusal("inaccurate", d.IN_PROGRESS, 0) == "not_approved"
+    assert d.rework_refusal("whatever", d.APPROVED, 0) == "unknown_kind"
+
+
+def test_page_tokens_round_trip_and_bad_ones_are_rejected():
+    offset, size = d.page_window(0, "")
+    assert (offset, size) == (0, d.DEFAULT_PAGE)
+    assert d.page_window(500, d.page_token(40)) == (40, d.MAX_PAGE)
+    with pytest.raises(InvalidArgument):
+        d.page_window(10, "not-a-token")
