@@ -81,7 +81,11 @@ class Telemetry:
         if not m.enabled or self._http is not None:
             return
         self._http = start_http_server(m.port, addr=m.host, registry=self.registry)
-        log.info("metrics on http://%s:%s/metrics", m.host, m.port)
+        log.info("metrics on http://%s:%s/metrics", m.host, self.metrics_port)
+
+    @property
+    def metrics_port(self) -> int | None:
+        return self._http[0].server_port if self._http else None
 
     def stop(self) -> None:
         if self._http is not None:

@@ -7,6 +7,7 @@ import pytest
 from runtime.clients import Clients
 from runtime.config import load
 from runtime.platform import Platform
+from runtime.telemetry import Telemetry
 
 
 @pytest.fixture
@@ -17,12 +18,13 @@ def start_platform(tmp_path):
     """
     started: list[Platform] = []
 
-    def start(target: str = "all", **settings) -> Platform:
+    def start(target: str = "all", span_exporter=None, **settings) -> Platform:
         overrides = {"data_dir": str(tmp_path / f"var-{len(started)}"), "server.port": 0,
-                     "metrics.enabled": False, "events.relay_interval_seconds": 0.05}
+                     "metrics.enabled": False, "metrics.port": 0, "events.relay_interval_seconds": 0.05}
         overrides.update(settings)
         config = load(environ={}, overrides=overrides)
-        platform = Platform(config, target).start()
+        telemetry = Telemetry(config, target, span_exporter=span_exporter) if span_exporter else None
+        platform = Platform(config, target, telemetry=telemetry).start()
         config.server.port = platform.port or 0
         started.append(platform)
         return platform

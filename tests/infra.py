@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-PG_ADMIN_URL = os.environ.get("PAKN_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-AMQP_HOST = os.environ.get("PAKN_TEST_AMQP_HOST", "127.0.0.1:5672")
+PG_ADMIN_URL = os.environ.get("TEST_PAKN_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+AMQP_HOST = os.environ.get("TEST_PAKN_AMQP_HOST", "127.0.0.1:5672")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 

@@ -1,0 +1,88 @@
+"""Microservices mode for tests: one `pakn serve` process per service API plus the workers,
+on PostgreSQL, RabbitMQ, SeaweedFS and a real SMTP server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from runtime.config import load
+from runtime.modules import SERVICES, spec_of
+from tests.infra import env_settings, fernet_keys, free_port
+
+
+class Cluster:
+    def __init__(self, folder: Path, postgres_url: str, amqp_uri: str, seaweedfs, smtp_server):
+        self.folder = folder
+        self.ports = {s: free_port() for s in SERVICES}
+        self.settings: dict[str, object] = {
+            "data_dir": str(folder), "database.url": postgres_url, "database.auto_migrate": False,
+            "events.backend": "rabbitmq", "events.amqp_uri": amqp_uri, "events.relay_interval_seconds": 0.1,
+            "media.backend": "s3", "media.s3_endpoint": seaweedfs.endpoint, "media.s3_bucket": "pakn-e2e",
+            "media.s3_access_key": seaweedfs.access_key, "media.s3_secret_key": seaweedfs.secret_key,
+            "mail.backend": "smtp", "mail.smtp_host": "127.0.0.1", "mail.smtp_port": smtp_server.port,
+            "server.grace_seconds": 5, "server.readiness_interval_seconds": 0.5, "log_level": "WARNING",
+            **fernet_keys(),
+            **{f"clients.{s}": f"127.0.0.1:{p}" for s, p in self.ports.items()},
+        }
+        self.env = {**os.environ, **env_settings(self.settings)}
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    def config(self):
+        return load(environ={}, overrides=self.settings)
+
+    def _spawn(self, name: str, *args: str) -> None:
+        log = open(self.folder / f"{name}.log", "wb")
+        self.processes[name] = subprocess.Popen([sys.executable, "-m", "runtime.cli", *args], env=self.env,
+                                                stdout=log, stderr=subprocess.STDOUT)
+
+    def start(self, timeout: float = 90.0) -> "Cluster":
+        self.folder.mkdir(parents=True, exist_ok=True)
+        # Migrations run once, before the services (as the chart's pre-install Job does).
+        subprocess.run([sys.executable, "-m", "runtime.cli", "migrate"], env=self.env, check=True,
+                       capture_output=True, timeout=120)
+        for service, port in self.ports.items():
+            self._spawn(service, "serve", f"--target={service}", f"--port={port}", f"--metrics-port={free_port()}")
+        self._spawn("workers", "serve", "--target=workers", f"--metrics-port={free_port()}")
+        deadline = time.monotonic() + timeout
+        for service, port in self.ports.items():
+            with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+                stub = health_pb2_grpc.HealthStub(channel)
+                while True:
+                    self._check_alive()
+                    try:
+                        r = stub.Check(health_pb2.HealthCheckRequest(service=spec_of(service).full_name), timeout=2)
+                        if r.status == health_pb2.HealthCheckResponse.SERVING:
+                            break
+                    except grpc.RpcError:
+                        pass
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"{service} not SERVING; see {self.folder}/{service}.log")
+                    time.sleep(0.2)
+        return self
+
+    def _check_alive(self) -> None:
+        for name, proc in self.processes.items():
+            if proc.poll() is not None:
+                log = (self.folder / f"{name}.log").read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"{name} exited with {proc.returncode}:\n{log}")
+
+    def stop(self) -> dict[str, int]:
+        for proc in self.processes.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        codes = {}
+        for name, proc in self.processes.items():
+            try:
+                codes[name] = proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                codes[name] = proc.wait()
+        return codes

@@ -1,0 +1,54 @@
+"""The walking skeleton in microservices mode: one process per service API and a worker process,
+PostgreSQL (a schema per service), RabbitMQ through nameko, SeaweedFS as S3, a real SMTP server."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from minio import Minio
+
+from runtime import walkthrough
+from runtime.clients import Clients
+from tests.e2e.cluster import Cluster
+from tests.helpers import eventually
+
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.rabbitmq, pytest.mark.s3, pytest.mark.smtp,
+              pytest.mark.slow]
+
+EMAIL = "binh.tran@example.vn"
+
+
+def test_one_case_through_six_processes(tmp_path, postgres_url, amqp_uri, seaweedfs, smtp_server):
+    cluster = Cluster(tmp_path / "cluster", postgres_url, amqp_uri, seaweedfs, smtp_server)
+    try:
+        cluster.start()
+        with Clients(cluster.config()) as c:
+            out = walkthrough.run(c, email=EMAIL)
+        assert len(out.answer.answers) == 2
+        assert out.summary.cases_handled_on_time >= 1 and out.summary.rated_satisfied >= 1
+
+        # E-mail went over SMTP: the tracking code on reception, then the publication.
+        mails = eventually(lambda: len(smtp_server.to(EMAIL)) >= 2 and smtp_server.to(EMAIL), timeout=30)
+        assert any(out.tracking_code in m.get_content() for m in mails)
+
+        # Media went to S3: the citizen's photo and both units' evidence.
+        s3 = Minio(seaweedfs.endpoint, access_key=seaweedfs.access_key, secret_key=seaweedfs.secret_key,
+                   secure=False)
+        keys = [o.object_name for o in s3.list_objects("pakn-e2e", recursive=True)]
+        assert sum(k.startswith("intake/") for k in keys) >= 1
+        assert sum(k.startswith("processing/") for k in keys) >= 2
+
+        # Each service kept its own schema; personal data only in intake's, and encrypted.
+        engine = sa.create_engine(postgres_url)
+        with engine.connect() as conn:
+            schemas = set(conn.execute(sa.text(
+                "SELECT table_schema FROM information_schema.tables WHERE table_name = 'outbox'")).scalars())
+            assert schemas == {"intake", "routing", "processing", "publication", "notification", "reporting"}
+            blob = conn.execute(sa.text("SELECT contact_enc FROM intake.cases WHERE case_id = :c"),
+                                {"c": out.case_id}).scalar_one()
+            assert EMAIL.encode() not in bytes(blob)
+        engine.dispose()
+    finally:
+        codes = cluster.stop()
+    # SIGTERM drains and exits cleanly.
+    assert all(code == 0 for code in codes.values()), codes
