@@ -131,12 +131,16 @@ def serve(obj: Ctx, target: str, port: int | None, metrics_port: int | None) -> 
         if target == "all":
             click.echo(f"Try: pakn --address {cfg.server.host}:{platform.port} demo", err=True)
 
-    def stop(signum, _frame):
-        platform.stop()
+    # The handler only records the request: stopping blocks (grace period, joins), which must not
+    # happen inside a signal handler (under eventlet it would run in the hub).
+    import threading
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    platform.wait()
+    stop_requested = threading.Event()
+    signal.signal(signal.SIGTERM, lambda _s, _f: stop_requested.set())
+    signal.signal(signal.SIGINT, lambda _s, _f: stop_requested.set())
+    while not stop_requested.wait(0.5):
+        pass
+    platform.stop()
 
 
 @main.command()

@@ -67,6 +67,3 @@ class Platform:
         if name not in SERVICES:
             raise KeyError(name)
         return self.components.get(name) or self.components[f"{name}-worker"].runtime
-
-    def wait(self) -> None:
-        self._stopped.wait()

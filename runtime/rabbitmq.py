@@ -72,9 +72,11 @@ class RabbitPublisher:
             declare_queues(self.amqp_uri, self.subscriptions)
             self._declared = True
         headers = {f"nameko.{k}": v for k, v in envelope.headers.items()}
+        exchange = get_event_exchange(envelope.source, {})
+        # Declared on the way (kombu caches it): an exchange nobody subscribes to yet must still exist.
         self._publisher.publish(
-            encode(envelope), exchange=get_event_exchange(envelope.source, {}),
-            routing_key=envelope.event_type, headers=headers,
+            encode(envelope), exchange=exchange, routing_key=envelope.event_type, headers=headers,
+            declare=[exchange],
         )
 
     def ping(self) -> bool:

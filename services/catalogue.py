@@ -11,6 +11,7 @@ EVENTS: dict[str, tuple[str, type]] = {
     "case.received": ("intake", ev.CaseReceived),
     "case.cancelled": ("routing", ev.CaseCancelled),
     "case.verifying": ("routing", ev.CaseSentBackForVerification),
+    "case.verified": ("routing", ev.CaseVerified),
     "case.classified": ("routing", ev.CaseClassified),
     "case.awaiting_unit": ("routing", ev.CaseAwaitingUnit),
     "assignment.created": ("routing", ev.AssignmentCreated),

@@ -50,8 +50,9 @@ def clients_for():
 
 # -- real servers (tests/infra.py) --------------------------------------------------------------
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def postgres_url():
+    """A fresh database per test (creating one takes milliseconds)."""
     from tests.infra import create_database
 
     url, drop = create_database()
@@ -59,8 +60,9 @@ def postgres_url():
     drop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def amqp_uri():
+    """A fresh virtual host per test: no queue or message of another test is seen."""
     from tests.infra import create_vhost
 
     uri, drop = create_vhost()

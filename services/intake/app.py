@@ -198,14 +198,19 @@ class IntakeHandlers:
 
     @staticmethod
     def _set(conn: Connection, case_id: str, status: int, envelope) -> None:
-        conn.execute(cases.update().where(cases.c.case_id == case_id)
-                     .values(status=status, updated_at=from_ts(envelope.occurred_at)))
+        """Apply a status in the order things happened: a late, older event changes nothing."""
+        at = from_ts(envelope.occurred_at)
+        conn.execute(cases.update().where(cases.c.case_id == case_id, cases.c.updated_at <= at)
+                     .values(status=status, updated_at=at))
 
     def on_case_cancelled(self, conn, payload, envelope):
         self._set(conn, payload.case_id, S.CASE_STATUS_CANCELLED, envelope)
 
     def on_case_verifying(self, conn, payload, envelope):
         self._set(conn, payload.case_id, S.CASE_STATUS_VERIFYING, envelope)
+
+    def on_case_verified(self, conn, payload, envelope):
+        self._set(conn, payload.case_id, S.CASE_STATUS_RECEIVED, envelope)
 
     def on_case_classified(self, conn, payload, envelope):
         self._set(conn, payload.case_id, S.CASE_STATUS_CLASSIFIED, envelope)

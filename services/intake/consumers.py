@@ -5,6 +5,7 @@ from runtime.messaging import Subscription
 SUBSCRIPTIONS = (
     Subscription("routing", "case.cancelled", "on_case_cancelled"),
     Subscription("routing", "case.verifying", "on_case_verifying"),
+    Subscription("routing", "case.verified", "on_case_verified"),
     Subscription("routing", "case.classified", "on_case_classified"),
     Subscription("routing", "case.awaiting_unit", "on_case_awaiting_unit"),
     Subscription("routing", "assignment.created", "on_assignment_created"),

@@ -157,6 +157,7 @@ class RoutingApp:
             target = domain.check_case_action(domain.VERIFY, row.status)
             if target != row.status:
                 self._set_status(conn, case_id, target, now, verified_at=now)
+                self.outbox.emit(conn, "case.verified", case_id, ev.CaseVerified(case_id=case_id))
             else:
                 conn.execute(cases.update().where(cases.c.case_id == case_id).values(verified_at=now))
             self._log(conn, case_id, "verified", actor, "", now)

@@ -50,5 +50,9 @@ def test_one_case_through_six_processes(tmp_path, postgres_url, amqp_uri, seawee
         engine.dispose()
     finally:
         codes = cluster.stop()
-    # SIGTERM drains and exits cleanly.
+    # SIGTERM drains and exits cleanly, and nothing went wrong on the way.
     assert all(code == 0 for code in codes.values()), codes
+    for log in (tmp_path / "cluster").glob("*.log"):
+        text = log.read_text(errors="replace")
+        assert '"level": "ERROR"' not in text and "Traceback" not in text, f"{log.name}:\n{text[-3000:]}"
+        assert EMAIL not in text

@@ -63,7 +63,8 @@ def test_acknowledged_submission_survives_a_broker_outage(start_platform, client
     # The submission is durable although nothing could be published.
     assert relay.backlog() == 1
     with p.service("intake").db.engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM intake.cases")).scalar_one() == 1
+        assert conn.execute(sa.text("SELECT count(*) FROM intake.cases WHERE case_id = :c"),
+                            {"c": r.case_id}).scalar_one() == 1
     proxy.up()
     try:
         eventually(lambda: relay.backlog() == 0, timeout=30)

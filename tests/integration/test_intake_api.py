@@ -88,3 +88,33 @@ def test_media_is_typed_by_content_and_attached_once(start_platform, clients_for
     reuse = rpc_error(lambda: c.intake.SubmitCase(submit_request(media_ids=[ref.media_id], request_id="other")))
     assert reuse.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert b"".join(m.chunk for m in c.intake.DownloadMedia(intake_pb2.DownloadMediaRequest(media_id=ref.media_id))) == JPEG
+
+
+def test_the_citizen_sees_the_status_in_the_order_things_happened(start_platform, clients_for):
+    from datetime import timedelta
+
+    from pakn.events.v1 import events_pb2
+    from runtime.messaging import make_envelope, utcnow
+    from tests.helpers import deliver
+
+    p = start_platform("intake")
+    c = clients_for(p)
+    r = c.intake.SubmitCase(submit_request())
+    now = utcnow()
+
+    def status():
+        return c.intake.GetCaseStatus(intake_pb2.GetCaseStatusRequest(
+            tracking_code=r.tracking_code, contact="0912345678")).status
+
+    deliver(p, "intake", make_envelope("routing", "case.verifying", r.case_id,
+                                       events_pb2.CaseSentBackForVerification(case_id=r.case_id), now))
+    assert status() == common_pb2.CASE_STATUS_VERIFYING
+    deliver(p, "intake", make_envelope("routing", "case.verified", r.case_id,
+                                       events_pb2.CaseVerified(case_id=r.case_id), now + timedelta(minutes=1)))
+    assert status() == common_pb2.CASE_STATUS_RECEIVED
+    deliver(p, "intake", make_envelope("routing", "assignment.created", r.case_id,
+                                       events_pb2.AssignmentCreated(case_id=r.case_id), now + timedelta(minutes=3)))
+    # A classification that happened earlier but arrives late does not step the status back.
+    deliver(p, "intake", make_envelope("routing", "case.classified", r.case_id,
+                                       events_pb2.CaseClassified(case_id=r.case_id), now + timedelta(minutes=2)))
+    assert status() == common_pb2.CASE_STATUS_IN_HANDLING

@@ -151,8 +151,12 @@ def test_send_back_for_verification_then_verify(routing):
         case_id=case_id, category_code="giao_thong")))
     assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert c.routing.VerifyCase(routing_pb2.VerifyCaseRequest(case_id=case_id)).case.status == CS.CASE_STATUS_RECEIVED
-    assert [k for k, _ in events(p)] == ["case.verifying"]
+    assert [k for k, _ in events(p)] == ["case.verifying", "case.verified"]
     assert events(p)[0][1].note == "Cần xác minh địa điểm"
+    # Verifying a case that was never sent back changes no status and announces nothing.
+    other = receive(p, case_id="case-2")
+    assert c.routing.VerifyCase(routing_pb2.VerifyCaseRequest(case_id=other)).case.status == CS.CASE_STATUS_RECEIVED
+    assert [k for k, _ in events(p)] == ["case.verifying", "case.verified"]
 
 
 def test_classify_needs_a_known_category(routing):

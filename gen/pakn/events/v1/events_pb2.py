@@ -27,7 +27,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from pakn.common.v1 import common_pb2 as pakn_dot_common_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bpakn/events/v1/events.proto\x12\x0epakn.events.v1\x1a\x19google/protobuf/any.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bpakn/common/v1/common.proto\"\x9b\x02\n\rEventEnvelope\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x12\n\nevent_type\x18\x02 \x01(\t\x12\x0e\n\x06source\x18\x03 \x01(\t\x12/\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07\x63\x61se_id\x18\x05 \x01(\t\x12;\n\x07headers\x18\x06 \x03(\x0b\x32*.pakn.events.v1.EventEnvelope.HeadersEntry\x12%\n\x07payload\x18\x07 \x01(\x0b\x32\x14.google.protobuf.Any\x1a.\n\x0cHeadersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x92\x03\n\x0c\x43\x61seReceived\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rtracking_code\x18\x02 \x01(\t\x12(\n\x07\x63hannel\x18\x03 \x01(\x0e\x32\x17.pakn.common.v1.Channel\x12\x0f\n\x07\x63ontent\x18\x04 \x01(\t\x12/\n\x0boccurred_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\x08location\x18\x06 \x01(\x0b\x32\x18.pakn.common.v1.Location\x12\'\n\x05media\x18\x07 \x03(\x0b\x32\x18.pakn.common.v1.MediaRef\x12\x1c\n\x14keep_identity_secret\x18\x08 \x01(\x08\x12/\n\x0breceived_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0fscreening_flags\x18\n \x03(\t\x12\x19\n\x11\x63ontact_verifiers\x18\x0b \x03(\t\x12\x16\n\x0esealed_contact\x18\x0c \x01(\x0c\"C\n\rCaseCancelled\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x13\n\x0breason_code\x18\x02 \x01(\t\x12\x0c\n\x04note\x18\x03 \x01(\t\"<\n\x1b\x43\x61seSentBackForVerification\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x0c\n\x04note\x18\x02 \x01(\t\"8\n\x0e\x43\x61seClassified\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rcategory_code\x18\x02 \x01(\t\"?\n\x10\x43\x61seAwaitingUnit\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x1a\n\x12proposed_unit_name\x18\x02 \x01(\t\"\xe5\x01\n\x11\x41ssignmentCreated\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rassignment_id\x18\x02 \x01(\t\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12\x11\n\tunit_name\x18\x04 \x01(\t\x12\x15\n\rcategory_code\x18\x05 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x06 \x01(\t\x12\'\n\x05media\x18\x07 \x03(\x0b\x32\x18.pakn.common.v1.MediaRef\x12\x33\n\x0freturn_deadline\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x98\x02\n\x12\x41ssignmentAccepted\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rassignment_id\x18\x02 \x01(\t\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12\x11\n\tunit_name\x18\x04 \x01(\t\x12\x1d\n\x15handling_working_days\x18\x05 \x01(\x05\x12/\n\x0b\x61\x63\x63\x65pted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x64\x65\x61\x64line\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07\x63ontent\x18\x08 \x01(\t\x12\'\n\x05media\x18\t \x03(\x0b\x32\x18.pakn.common.v1.MediaRef\"s\n\x12\x41ssignmentReturned\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rassignment_id\x18\x02 \x01(\t\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x14\n\x0cwithin_limit\x18\x05 \x01(\x08\"^\n\x0fHandlerAssigned\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rassignment_id\x18\x02 \x01(\t\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12\x12\n\nhandler_id\x18\x04 \x01(\t\"\x81\x01\n\x0fResultSubmitted\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rassignment_id\x18\x02 \x01(\t\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12\x35\n\x11\x61pproval_deadline\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"b\n\x17ResultReturnedToHandler\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rassignment_id\x18\x02 \x01(\t\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\"\xa2\x02\n\x0eResultApproved\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rassignment_id\x18\x02 \x01(\t\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12\x11\n\tunit_name\x18\x04 \x01(\t\x12\x0e\n\x06\x61nswer\x18\x05 \x01(\t\x12*\n\x08\x65vidence\x18\x06 \x03(\x0b\x32\x18.pakn.common.v1.MediaRef\x12/\n\x0b\x61pproved_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x64\x65\x61\x64line\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07on_time\x18\t \x01(\x08\x12\x18\n\x10\x65\x64ited_by_leader\x18\n \x01(\x08\"\x96\x01\n\x12\x45xtensionRequested\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rassignment_id\x18\x02 \x01(\t\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x37\n\x13\x65xpected_completion\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"W\n\x0f\x43\x61seUnderReview\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x33\n\x0freview_deadline\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xaf\x01\n\rCasePublished\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rtracking_code\x18\x02 \x01(\t\x12\x30\n\x0cpublished_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0freview_deadline\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07on_time\x18\x05 \x01(\x08\"k\n\x0fResultDelivered\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rtracking_code\x18\x02 \x01(\t\x12\x30\n\x0c\x64\x65livered_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"1\n\x0e\x43\x61seRestricted\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"f\n\x0fReworkRequested\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rassignment_id\x18\x02 \x01(\t\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12\x0c\n\x04kind\x18\x04 \x01(\t\x12\x0c\n\x04note\x18\x05 \x01(\t\"\x89\x01\n\tCaseRated\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rtracking_code\x18\x02 \x01(\t\x12&\n\x06rating\x18\x03 \x01(\x0e\x32\x16.pakn.common.v1.Rating\x12,\n\x08rated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"2\n\x0e\x43itizenReplied\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"r\n\x13NotificationOutcome\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65livery_id\x18\x02 \x01(\t\x12\x0f\n\x07\x63hannel\x18\x03 \x01(\t\x12\x10\n\x08template\x18\x04 \x01(\t\x12\x12\n\nerror_code\x18\x05 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bpakn/events/v1/events.proto\x12\x0epakn.events.v1\x1a\x19google/protobuf/any.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bpakn/common/v1/common.proto\"\x9b\x02\n\rEventEnvelope\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x12\n\nevent_type\x18\x02 \x01(\t\x12\x0e\n\x06source\x18\x03 \x01(\t\x12/\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07\x63\x61se_id\x18\x05 \x01(\t\x12;\n\x07headers\x18\x06 \x03(\x0b\x32*.pakn.events.v1.EventEnvelope.HeadersEntry\x12%\n\x07payload\x18\x07 \x01(\x0b\x32\x14.google.protobuf.Any\x1a.\n\x0cHeadersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x92\x03\n\x0c\x43\x61seReceived\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rtracking_code\x18\x02 \x01(\t\x12(\n\x07\x63hannel\x18\x03 \x01(\x0e\x32\x17.pakn.common.v1.Channel\x12\x0f\n\x07\x63ontent\x18\x04 \x01(\t\x12/\n\x0boccurred_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\x08location\x18\x06 \x01(\x0b\x32\x18.pakn.common.v1.Location\x12\'\n\x05media\x18\x07 \x03(\x0b\x32\x18.pakn.common.v1.MediaRef\x12\x1c\n\x14keep_identity_secret\x18\x08 \x01(\x08\x12/\n\x0breceived_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0fscreening_flags\x18\n \x03(\t\x12\x19\n\x11\x63ontact_verifiers\x18\x0b \x03(\t\x12\x16\n\x0esealed_contact\x18\x0c \x01(\x0c\"C\n\rCaseCancelled\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x13\n\x0breason_code\x18\x02 \x01(\t\x12\x0c\n\x04note\x18\x03 \x01(\t\"<\n\x1b\x43\x61seSentBackForVerification\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x0c\n\x04note\x18\x02 \x01(\t\"\x1f\n\x0c\x43\x61seVerified\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\"8\n\x0e\x43\x61seClassified\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rcategory_code\x18\x02 \x01(\t\"?\n\x10\x43\x61seAwaitingUnit\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x1a\n\x12proposed_unit_name\x18\x02 \x01(\t\"\xe5\x01\n\x11\x41ssignmentCreated\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rassignment_id\x18\x02 \x01(\t\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12\x11\n\tunit_name\x18\x04 \x01(\t\x12\x15\n\rcategory_code\x18\x05 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x06 \x01(\t\x12\'\n\x05media\x18\x07 \x03(\x0b\x32\x18.pakn.common.v1.MediaRef\x12\x33\n\x0freturn_deadline\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x98\x02\n\x12\x41ssignmentAccepted\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rassignment_id\x18\x02 \x01(\t\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12\x11\n\tunit_name\x18\x04 \x01(\t\x12\x1d\n\x15handling_working_days\x18\x05 \x01(\x05\x12/\n\x0b\x61\x63\x63\x65pted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x64\x65\x61\x64line\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07\x63ontent\x18\x08 \x01(\t\x12\'\n\x05media\x18\t \x03(\x0b\x32\x18.pakn.common.v1.MediaRef\"s\n\x12\x41ssignmentReturned\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rassignment_id\x18\x02 \x01(\t\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x14\n\x0cwithin_limit\x18\x05 \x01(\x08\"^\n\x0fHandlerAssigned\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rassignment_id\x18\x02 \x01(\t\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12\x12\n\nhandler_id\x18\x04 \x01(\t\"\x81\x01\n\x0fResultSubmitted\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rassignment_id\x18\x02 \x01(\t\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12\x35\n\x11\x61pproval_deadline\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"b\n\x17ResultReturnedToHandler\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rassignment_id\x18\x02 \x01(\t\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\"\xa2\x02\n\x0eResultApproved\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rassignment_id\x18\x02 \x01(\t\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12\x11\n\tunit_name\x18\x04 \x01(\t\x12\x0e\n\x06\x61nswer\x18\x05 \x01(\t\x12*\n\x08\x65vidence\x18\x06 \x03(\x0b\x32\x18.pakn.common.v1.MediaRef\x12/\n\x0b\x61pproved_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x64\x65\x61\x64line\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07on_time\x18\t \x01(\x08\x12\x18\n\x10\x65\x64ited_by_leader\x18\n \x01(\x08\"\x96\x01\n\x12\x45xtensionRequested\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rassignment_id\x18\x02 \x01(\t\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x37\n\x13\x65xpected_completion\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"W\n\x0f\x43\x61seUnderReview\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x33\n\x0freview_deadline\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xaf\x01\n\rCasePublished\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rtracking_code\x18\x02 \x01(\t\x12\x30\n\x0cpublished_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0freview_deadline\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07on_time\x18\x05 \x01(\x08\"k\n\x0fResultDelivered\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rtracking_code\x18\x02 \x01(\t\x12\x30\n\x0c\x64\x65livered_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"1\n\x0e\x43\x61seRestricted\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"f\n\x0fReworkRequested\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rassignment_id\x18\x02 \x01(\t\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12\x0c\n\x04kind\x18\x04 \x01(\t\x12\x0c\n\x04note\x18\x05 \x01(\t\"\x89\x01\n\tCaseRated\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rtracking_code\x18\x02 \x01(\t\x12&\n\x06rating\x18\x03 \x01(\x0e\x32\x16.pakn.common.v1.Rating\x12,\n\x08rated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"2\n\x0e\x43itizenReplied\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"r\n\x13NotificationOutcome\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65livery_id\x18\x02 \x01(\t\x12\x0f\n\x07\x63hannel\x18\x03 \x01(\t\x12\x10\n\x08template\x18\x04 \x01(\t\x12\x12\n\nerror_code\x18\x05 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -46,40 +46,42 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CASECANCELLED']._serialized_end=894
   _globals['_CASESENTBACKFORVERIFICATION']._serialized_start=896
   _globals['_CASESENTBACKFORVERIFICATION']._serialized_end=956
-  _globals['_CASECLASSIFIED']._serialized_start=958
-  _globals['_CASECLASSIFIED']._serialized_end=1014
-  _globals['_CASEAWAITINGUNIT']._serialized_start=1016
-  _globals['_CASEAWAITINGUNIT']._serialized_end=1079
-  _globals['_ASSIGNMENTCREATED']._serialized_start=1082
-  _globals['_ASSIGNMENTCREATED']._serialized_end=1311
-  _globals['_ASSIGNMENTACCEPTED']._serialized_start=1314
-  _globals['_ASSIGNMENTACCEPTED']._serialized_end=1594
-  _globals['_ASSIGNMENTRETURNED']._serialized_start=1596
-  _globals['_ASSIGNMENTRETURNED']._serialized_end=1711
-  _globals['_HANDLERASSIGNED']._serialized_start=1713
-  _globals['_HANDLERASSIGNED']._serialized_end=1807
-  _globals['_RESULTSUBMITTED']._serialized_start=1810
-  _globals['_RESULTSUBMITTED']._serialized_end=1939
-  _globals['_RESULTRETURNEDTOHANDLER']._serialized_start=1941
-  _globals['_RESULTRETURNEDTOHANDLER']._serialized_end=2039
-  _globals['_RESULTAPPROVED']._serialized_start=2042
-  _globals['_RESULTAPPROVED']._serialized_end=2332
-  _globals['_EXTENSIONREQUESTED']._serialized_start=2335
-  _globals['_EXTENSIONREQUESTED']._serialized_end=2485
-  _globals['_CASEUNDERREVIEW']._serialized_start=2487
-  _globals['_CASEUNDERREVIEW']._serialized_end=2574
-  _globals['_CASEPUBLISHED']._serialized_start=2577
-  _globals['_CASEPUBLISHED']._serialized_end=2752
-  _globals['_RESULTDELIVERED']._serialized_start=2754
-  _globals['_RESULTDELIVERED']._serialized_end=2861
-  _globals['_CASERESTRICTED']._serialized_start=2863
-  _globals['_CASERESTRICTED']._serialized_end=2912
-  _globals['_REWORKREQUESTED']._serialized_start=2914
-  _globals['_REWORKREQUESTED']._serialized_end=3016
-  _globals['_CASERATED']._serialized_start=3019
-  _globals['_CASERATED']._serialized_end=3156
-  _globals['_CITIZENREPLIED']._serialized_start=3158
-  _globals['_CITIZENREPLIED']._serialized_end=3208
-  _globals['_NOTIFICATIONOUTCOME']._serialized_start=3210
-  _globals['_NOTIFICATIONOUTCOME']._serialized_end=3324
+  _globals['_CASEVERIFIED']._serialized_start=958
+  _globals['_CASEVERIFIED']._serialized_end=989
+  _globals['_CASECLASSIFIED']._serialized_start=991
+  _globals['_CASECLASSIFIED']._serialized_end=1047
+  _globals['_CASEAWAITINGUNIT']._serialized_start=1049
+  _globals['_CASEAWAITINGUNIT']._serialized_end=1112
+  _globals['_ASSIGNMENTCREATED']._serialized_start=1115
+  _globals['_ASSIGNMENTCREATED']._serialized_end=1344
+  _globals['_ASSIGNMENTACCEPTED']._serialized_start=1347
+  _globals['_ASSIGNMENTACCEPTED']._serialized_end=1627
+  _globals['_ASSIGNMENTRETURNED']._serialized_start=1629
+  _globals['_ASSIGNMENTRETURNED']._serialized_end=1744
+  _globals['_HANDLERASSIGNED']._serialized_start=1746
+  _globals['_HANDLERASSIGNED']._serialized_end=1840
+  _globals['_RESULTSUBMITTED']._serialized_start=1843
+  _globals['_RESULTSUBMITTED']._serialized_end=1972
+  _globals['_RESULTRETURNEDTOHANDLER']._serialized_start=1974
+  _globals['_RESULTRETURNEDTOHANDLER']._serialized_end=2072
+  _globals['_RESULTAPPROVED']._serialized_start=2075
+  _globals['_RESULTAPPROVED']._serialized_end=2365
+  _globals['_EXTENSIONREQUESTED']._serialized_start=2368
+  _globals['_EXTENSIONREQUESTED']._serialized_end=2518
+  _globals['_CASEUNDERREVIEW']._serialized_start=2520
+  _globals['_CASEUNDERREVIEW']._serialized_end=2607
+  _globals['_CASEPUBLISHED']._serialized_start=2610
+  _globals['_CASEPUBLISHED']._serialized_end=2785
+  _globals['_RESULTDELIVERED']._serialized_start=2787
+  _globals['_RESULTDELIVERED']._serialized_end=2894
+  _globals['_CASERESTRICTED']._serialized_start=2896
+  _globals['_CASERESTRICTED']._serialized_end=2945
+  _globals['_REWORKREQUESTED']._serialized_start=2947
+  _globals['_REWORKREQUESTED']._serialized_end=3049
+  _globals['_CASERATED']._serialized_start=3052
+  _globals['_CASERATED']._serialized_end=3189
+  _globals['_CITIZENREPLIED']._serialized_start=3191
+  _globals['_CITIZENREPLIED']._serialized_end=3241
+  _globals['_NOTIFICATIONOUTCOME']._serialized_start=3243
+  _globals['_NOTIFICATIONOUTCOME']._serialized_end=3357
 # @@protoc_insertion_point(module_scope)

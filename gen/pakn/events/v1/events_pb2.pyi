@@ -82,6 +82,12 @@ class CaseSentBackForVerification(_message.Message):
     note: str
     def __init__(self, case_id: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
 
+class CaseVerified(_message.Message):
+    __slots__ = ("case_id",)
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    def __init__(self, case_id: _Optional[str] = ...) -> None: ...
+
 class CaseClassified(_message.Message):
     __slots__ = ("case_id", "category_code")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
