@@ -232,3 +232,6 @@ class IntakeHandlers:
 
     def on_case_restricted(self, conn, payload, envelope):
         self._set(conn, payload.case_id, S.CASE_STATUS_RESTRICTED, envelope)
+
+    def on_rework_requested(self, conn, payload, envelope):
+        self._set(conn, payload.case_id, S.CASE_STATUS_IN_HANDLING, envelope)

@@ -13,4 +13,5 @@ SUBSCRIPTIONS = (
     Subscription("publication", "case.published", "on_case_published"),
     Subscription("publication", "result.delivered", "on_result_delivered"),
     Subscription("publication", "case.restricted", "on_case_restricted"),
+    Subscription("publication", "rework.requested", "on_rework_requested"),
 )

@@ -360,3 +360,7 @@ class RoutingHandlers:
 
     def on_case_restricted(self, conn, payload, envelope):
         self._outcome(conn, payload.case_id, C.RESTRICTED, envelope)
+
+    def on_rework_requested(self, conn, payload, envelope):
+        """Đ10.4: a unit re-handles; the case is in handling again."""
+        self._outcome(conn, payload.case_id, C.IN_HANDLING, envelope)

@@ -127,3 +127,48 @@ def test_wrong_steps_are_refused_with_clear_statuses(platform, clients_for):
     # Approving twice is refused too.
     twice = rpc_error(lambda: c.processing.ApproveResult(processing_pb2.ApproveResultRequest(assignment_id=first)))
     assert twice.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+
+def test_rework_sends_one_unit_back_and_every_view_follows(platform, clients_for):
+    """Đ10.4a: the coordinator asks one unit to adjust its result; intake, routing and processing
+    all show the case in handling again, and it can be published once re-approved."""
+    c = clients_for(platform)
+    for unit in walkthrough.UNITS:
+        c.routing.RegisterUnit(routing_pb2.RegisterUnitRequest(unit=unit))
+    r = c.intake.SubmitCase(intake_pb2.SubmitCaseRequest(
+        channel=common_pb2.CHANNEL_FACEBOOK, content="Cây xanh gãy đổ chắn ngang đường Nguyễn Chí Thanh sau cơn mưa",
+        submitter=intake_pb2.Submitter(full_name="Võ Văn Giang", phone="0977123456")))
+    walkthrough.wait_for("inbox", lambda: c.routing.GetCase(routing_pb2.GetCaseRequest(case_id=r.case_id)).case)
+    c.routing.ClassifyCase(routing_pb2.ClassifyCaseRequest(case_id=r.case_id, category_code="trat_tu_do_thi"))
+    [a] = c.routing.DistributeCase(routing_pb2.DistributeCaseRequest(
+        case_id=r.case_id, unit_ids=["ubnd-phuong-tan-ninh"])).assignments
+    c.routing.AcceptAssignment(routing_pb2.AcceptAssignmentRequest(assignment_id=a.assignment_id))
+
+    def handle(answer):
+        walkthrough.wait_for("in progress", lambda: c.processing.GetWorkItem(processing_pb2.GetWorkItemRequest(
+            assignment_id=a.assignment_id)).work_item.status in (common_pb2.ASSIGNMENT_STATUS_ACCEPTED,
+                                                                 common_pb2.ASSIGNMENT_STATUS_IN_PROGRESS))
+        c.processing.AssignHandler(processing_pb2.AssignHandlerRequest(assignment_id=a.assignment_id,
+                                                                       handler_id="cb-2"))
+        c.processing.SubmitResult(processing_pb2.SubmitResultRequest(
+            assignment_id=a.assignment_id, result=processing_pb2.Result(answer=answer)))
+        c.processing.ApproveResult(processing_pb2.ApproveResultRequest(assignment_id=a.assignment_id))
+        walkthrough.wait_for("review", lambda: c.publication.GetReview(
+            publication_pb2.GetReviewRequest(case_id=r.case_id)).review.ready)
+
+    handle("đã xử lý")
+    c.publication.RequestRework(publication_pb2.RequestReworkRequest(
+        case_id=r.case_id, assignment_id=a.assignment_id, kind=publication_pb2.REWORK_KIND_FORMAT,
+        note="Kết quả chưa theo mẫu Phụ lục I"))
+    in_handling = common_pb2.CASE_STATUS_IN_HANDLING
+    eventually(lambda: c.intake.GetCaseStatus(intake_pb2.GetCaseStatusRequest(
+        tracking_code=r.tracking_code, contact="0977123456")).status == in_handling)
+    eventually(lambda: c.routing.GetCase(routing_pb2.GetCaseRequest(case_id=r.case_id)).case.status == in_handling)
+    eventually(lambda: c.processing.GetWorkItem(processing_pb2.GetWorkItemRequest(
+        assignment_id=a.assignment_id)).work_item.status == common_pb2.ASSIGNMENT_STATUS_IN_PROGRESS)
+
+    handle("UBND phường đã cắt dọn cây gãy và thông tuyến đường lúc 16 giờ ngày 02/3.")
+    c.publication.PublishResult(publication_pb2.PublishResultRequest(case_id=r.case_id))
+    answer = c.publication.GetPublishedAnswer(publication_pb2.GetPublishedAnswerRequest(tracking_code=r.tracking_code))
+    assert [u.answer for u in answer.answer.answers] == ["UBND phường đã cắt dọn cây gãy và thông tuyến đường "
+                                                         "lúc 16 giờ ngày 02/3."]
