@@ -51,7 +51,8 @@ class ObservabilityInterceptor(grpc.ServerInterceptor):
             def call(request_or_iterator, context):
                 watch, code = Stopwatch(), grpc.StatusCode.OK
                 with telemetry.span(f"{service}/{method}", kind=trace.SpanKind.SERVER, parent_carrier=metadata,
-                                    attributes={"rpc.system": "grpc", "rpc.service": service, "rpc.method": method}) as span:
+                                    attributes={"rpc.system": "grpc", "rpc.service": service,
+                                                "rpc.method": method}) as span:
                     try:
                         return behavior(request_or_iterator, context)
                     except DomainError as err:
@@ -59,7 +60,8 @@ class ObservabilityInterceptor(grpc.ServerInterceptor):
                         span.set_attribute("rpc.grpc.status_code", code.value[0])
                         context.abort_with_status(rpc_status.to_status(to_status(err)))
                     except grpc.RpcError:
-                        code = context.code() if hasattr(context, "code") and context.code() else grpc.StatusCode.UNKNOWN
+                        code = (context.code() if hasattr(context, "code") and context.code()
+                                else grpc.StatusCode.UNKNOWN)
                         raise
                     except Exception as exc:  # noqa: BLE001 - never leak exception text
                         code = grpc.StatusCode.INTERNAL

@@ -18,13 +18,13 @@ class Mailer(Protocol):
     def send(self, to: str, subject: str, body: str) -> str: ...
 
 
-def build_message(sender: str, to: str, subject: str, body: str) -> EmailMessage:
+def build_message(sender: str, to: str, subject: str, body: str, cte: str = "quoted-printable") -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = to
     msg["Subject"] = subject
     msg["Message-ID"] = f"<{uuid.uuid4()}@pakn>"
-    msg.set_content(body, charset="utf-8")
+    msg.set_content(body, charset="utf-8", cte=cte)
     return msg
 
 
@@ -34,7 +34,8 @@ class FileMailer:
         self.folder.mkdir(parents=True, exist_ok=True)
 
     def send(self, to: str, subject: str, body: str) -> str:
-        msg = build_message(self.sender, to, subject, body)
+        # 8bit: the Vietnamese text stays readable in any editor.
+        msg = build_message(self.sender, to, subject, body, cte="8bit")
         name = f"{uuid.uuid4()}.eml"
         tmp = self.folder / f".{name}"
         tmp.write_bytes(bytes(msg))

@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
-from runtime.config import Config, ConfigError
+from runtime.config import ConfigError
 from runtime.db import Database, sqlite_url
 from runtime.messaging import EventConsumer, InProcessBus, Outbox, OutboxRelay
 from runtime.service import ServiceContext, ServiceParts, ServiceSpec

@@ -5,7 +5,7 @@
 3. each unit accepts; a handler submits a result with an evidence photo; each leader approves;
 4. the coordinator publishes once both results are approved;
 5. the citizen looks the case up, reads the answer and the public timeline, and rates it;
-6. (notification e-mails the submitter at each step that concerns them);
+6. the submitter is e-mailed at each step that concerns them (received, published);
 7. reporting counts the case.
 """
 
@@ -21,6 +21,7 @@ import grpc
 
 from pakn.common.v1 import common_pb2
 from pakn.intake.v1 import intake_pb2
+from pakn.notification.v1 import notification_pb2
 from pakn.processing.v1 import processing_pb2
 from pakn.publication.v1 import publication_pb2
 from pakn.reporting.v1 import reporting_pb2
@@ -73,6 +74,7 @@ class Outcome:
     answer: publication_pb2.PublishedAnswer | None = None
     timeline: list[common_pb2.TimelineEntry] = field(default_factory=list)
     summary: reporting_pb2.Summary | None = None
+    notices: list[str] = field(default_factory=list)
 
 
 def run(c: Clients, email: str = "nguoidan@example.vn", say: Callable[[str], None] = lambda _m: None) -> Outcome:
@@ -116,13 +118,13 @@ def run(c: Clients, email: str = "nguoidan@example.vn", say: Callable[[str], Non
         c.processing.AssignHandler(processing_pb2.AssignHandlerRequest(
             assignment_id=assignment.assignment_id, handler_id=f"{assignment.unit_id}/can-bo-1"))
 
-        def evidence() -> Iterator[processing_pb2.UploadEvidenceRequest]:
+        def evidence(owner_id: str) -> Iterator[processing_pb2.UploadEvidenceRequest]:
             yield processing_pb2.UploadEvidenceRequest(header=common_pb2.MediaUploadHeader(
-                filename="da-sua.jpg", owner_id=assignment.assignment_id))
+                filename="da-sua.jpg", owner_id=owner_id))
             for part in chunks(PHOTO):
                 yield processing_pb2.UploadEvidenceRequest(chunk=part)
 
-        proof = c.processing.UploadEvidence(evidence()).media
+        proof = c.processing.UploadEvidence(evidence(assignment.assignment_id)).media
         c.processing.SubmitResult(processing_pb2.SubmitResultRequest(
             assignment_id=assignment.assignment_id,
             result=processing_pb2.Result(
@@ -150,11 +152,22 @@ def run(c: Clients, email: str = "nguoidan@example.vn", say: Callable[[str], Non
     say(f"5. Người dân xem kết quả ({len(out.answer.answers)} đơn vị), dòng thời gian "
         f"({len(out.timeline)} bước) và đánh giá 'hài lòng'")
 
+    # 6. The submitter was told at each step that concerns them (received, published).
+    out.notices = wait_for("the submitter's e-mails",
+                           lambda: _sent_templates(c, out.case_id, {"received", "published"}))
+    say(f"6. Người gửi nhận thư điện tử: {', '.join(out.notices)}")
+
     # 7. Reporting
     out.summary = wait_for("the case in the reports", lambda: _summary_if_rated(c))
     say(f"7. Báo cáo: tiếp nhận {out.summary.received}, đúng hạn {out.summary.cases_handled_on_time}, "
         f"hài lòng {out.summary.rated_satisfied}")
     return out
+
+
+def _sent_templates(c: Clients, case_id: str, expected: set[str]) -> list[str] | None:
+    sent = c.notification.ListDeliveries(notification_pb2.ListDeliveriesRequest(case_id=case_id)).deliveries
+    names = sorted(d.template for d in sent if d.status == notification_pb2.DELIVERY_STATUS_SENT)
+    return names if expected <= set(names) else None
 
 
 def _summary_if_rated(c: Clients) -> reporting_pb2.Summary | None:

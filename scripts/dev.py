@@ -54,6 +54,7 @@ def main() -> int:
         install(dev=True)
         sh(BIN / "python", "scripts/gen_protos.py", "--check")
         sh(BIN / "buf", "lint", "proto")
+        sh(BIN / "ruff", "check", "runtime", "services", "regulation", "scripts", "tests")
         sh(BIN / "python", "-m", "pytest", *args)
     else:
         print(__doc__)

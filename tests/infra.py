@@ -119,18 +119,21 @@ class SeaweedFS:
         config.write_text(
             '{"identities":[{"name":"pakn","credentials":[{"accessKey":"%s","secretKey":"%s"}],'
             '"actions":["Admin","Read","Write","List","Tagging"]}]}' % (self.access_key, self.secret_key))
-        # Ports below 55535 so that SeaweedFS's gRPC ports (+10000) stay valid.
-        ports = []
-        while len(ports) < 4:
-            p = free_port()
-            if p < 55000 and port_open("127.0.0.1", p + 10000) is False:
-                ports.append(p)
-        master, volume, filer, self.s3_port = ports
+        # Every port chosen here: SeaweedFS's defaults (8181, 9101, +10000 for gRPC) would clash
+        # with another run on the same machine.
+        names = ("master", "master.grpc", "volume", "volume.grpc", "filer", "filer.grpc", "s3", "s3.grpc",
+                 "s3.iceberg", "s3.lance")
+        ports = dict(zip(names, (free_port() for _ in names), strict=True))
+        self.s3_port = ports["s3"]
         log = open(self.folder / "weed.log", "wb")
         self.process = subprocess.Popen(
             [weed, "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={self.folder / 'data'}",
-             f"-master.port={master}", f"-volume.port={volume}", f"-filer.port={filer}", "-s3",
-             f"-s3.port={self.s3_port}", f"-s3.config={config}", "-volume.max=100",
+             f"-master.port={ports['master']}", f"-master.port.grpc={ports['master.grpc']}",
+             f"-volume.port={ports['volume']}", f"-volume.port.grpc={ports['volume.grpc']}",
+             f"-filer.port={ports['filer']}", f"-filer.port.grpc={ports['filer.grpc']}",
+             "-s3", f"-s3.port={self.s3_port}", f"-s3.port.grpc={ports['s3.grpc']}",
+             f"-s3.port.iceberg={ports['s3.iceberg']}", f"-s3.port.lance={ports['s3.lance']}",
+             f"-s3.config={config}", "-volume.max=100",
              "-master.volumeSizeLimitMB=256", "-master.telemetry=false", "-metricsPort=0"],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout

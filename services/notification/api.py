@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pakn.notification.v1 import notification_pb2 as pb
 from pakn.notification.v1 import notification_pb2_grpc
-
 from runtime.messaging import as_utc, ts
 from services.notification.app import NotificationApp
 
@@ -24,7 +23,8 @@ class NotificationServicer(notification_pb2_grpc.NotificationServiceServicer):
         self.app = app
 
     def ListDeliveries(self, request, context):
-        return pb.ListDeliveriesResponse(deliveries=[delivery_msg(r) for r in self.app.list_deliveries(request.case_id)])
+        return pb.ListDeliveriesResponse(
+            deliveries=[delivery_msg(r) for r in self.app.list_deliveries(request.case_id)])
 
     def ResendDelivery(self, request, context):
         return pb.ResendDeliveryResponse(delivery=delivery_msg(self.app.resend(request.delivery_id)))

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import sqlalchemy as sa
-from pakn.events.v1 import events_pb2 as ev
 from sqlalchemy.engine import Connection
 
+from pakn.events.v1 import events_pb2 as ev
 from runtime.crypto import Box
 from runtime.errors import FailedPrecondition, InvalidArgument, NotFound, Violation
 from runtime.messaging import Outbox, utcnow

@@ -47,7 +47,8 @@ def backoff(attempts: int, base: float = BACKOFF_SECONDS, cap: float = MAX_BACKO
     return timedelta(seconds=min(base * (2 ** max(attempts - 1, 0)), cap))
 
 
-def after_failure(attempts: int, limit: int, now: datetime, base: float = BACKOFF_SECONDS) -> tuple[int, datetime | None]:
+def after_failure(attempts: int, limit: int, now: datetime,
+                  base: float = BACKOFF_SECONDS) -> tuple[int, datetime | None]:
     """(status, next attempt) once `attempts` tries have failed out of `limit`."""
     if attempts >= limit:
         return FAILED, None

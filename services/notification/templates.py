@@ -39,7 +39,8 @@ def cancel_reason(code: str) -> str:
     return CANCEL_REASONS.get((code or "").strip().lower(), DEFAULT_CANCEL_REASON)
 
 
-_SIGNATURE = "\n\nTrân trọng,\nĐơn vị điều phối phản ánh, kiến nghị tỉnh Tây Ninh\n(Thư tự động, vui lòng không trả lời.)\n"
+_SIGNATURE = ("\n\nTrân trọng,\nĐơn vị điều phối phản ánh, kiến nghị tỉnh Tây Ninh\n"
+              "(Thư tự động, vui lòng không trả lời.)\n")
 
 TEMPLATES: dict[str, Template] = {t.name: t for t in (
     Template(

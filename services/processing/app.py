@@ -9,10 +9,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from google.protobuf import json_format
-from pakn.common.v1 import common_pb2
-from pakn.events.v1 import events_pb2 as ev
 from sqlalchemy.engine import Connection
 
+from pakn.common.v1 import common_pb2
+from pakn.events.v1 import events_pb2 as ev
 from regulation import calendar
 from regulation.profile import DEFAULT, RegulationProfile
 from runtime.errors import InvalidArgument, NotFound, Violation

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pakn.common.v1 import common_pb2
-
 from regulation import calendar
 from regulation.profile import DEFAULT, RegulationProfile
 from runtime.errors import FailedPrecondition, InvalidArgument, Validator, Violation

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pakn.common.v1 import common_pb2
 from pakn.publication.v1 import publication_pb2 as pb
 from pakn.publication.v1 import publication_pb2_grpc
-
 from runtime.messaging import as_utc, ts
 from services.publication import domain
 from services.publication.app import CaseView, PublicationApp, media_refs

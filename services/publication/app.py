@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from pakn.common.v1 import common_pb2
-from pakn.events.v1 import events_pb2 as ev
 from sqlalchemy.engine import Connection
 
+from pakn.common.v1 import common_pb2
+from pakn.events.v1 import events_pb2 as ev
 from regulation.profile import DEFAULT, RegulationProfile
 from runtime.crypto import verifier
 from runtime.errors import FailedPrecondition, InvalidArgument, NotFound, Validator, Violation

@@ -9,7 +9,6 @@ from datetime import datetime
 
 from pakn.common.v1 import common_pb2
 from pakn.publication.v1 import publication_pb2
-
 from regulation.calendar import add_hours
 from regulation.profile import RegulationProfile
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pakn.reporting.v1 import reporting_pb2, reporting_pb2_grpc
-
 from runtime.messaging import from_ts, ts
 from services.reporting.app import ReportingApp
 

@@ -41,7 +41,8 @@ class ReportingApp:
             query = query.where(cases.c.received_at >= as_utc(start))
         if end is not None:
             query = query.where(cases.c.received_at < as_utc(end))
-        chosen = [case_facts(r) for r in conn.execute(query.order_by(cases.c.received_at.asc().nulls_last(), cases.c.case_id))]
+        chosen = [case_facts(r) for r in conn.execute(
+            query.order_by(cases.c.received_at.asc().nulls_last(), cases.c.case_id))]
         if start is None and end is None:
             rows = conn.execute(sa.select(assignments))
         else:
@@ -63,7 +64,8 @@ class ReportingApp:
                 assignments.c.accepted_at.is_not(None), assignments.c.approved_at.is_(None),
                 assignments.c.returned_at.is_(None), assignments.c.deadline < as_of)).all()
             closed = {r.case_id for r in conn.execute(sa.select(cases.c.case_id).where(
-                cases.c.case_id.in_(sorted({r.case_id for r in rows})), cases.c.cancelled_at.is_not(None)))} if rows else set()
+                cases.c.case_id.in_(sorted({r.case_id for r in rows})),
+                cases.c.cancelled_at.is_not(None)))} if rows else set()
         return domain.overdue([assignment_facts(r) for r in rows], closed, as_of)
 
     def scorecards(self, start: datetime | None, end: datetime | None) -> list[domain.Scorecard]:

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from pakn.common.v1 import common_pb2
-
 from runtime.errors import InvalidArgument, Violation
 
 S = common_pb2.CaseStatus
@@ -145,7 +144,8 @@ def summarise(cases: Iterable[CaseFacts], assignments: Iterable[AssignmentFacts]
     return out
 
 
-def overdue(assignments: Iterable[AssignmentFacts], closed_case_ids: set[str], as_of: datetime) -> list[AssignmentFacts]:
+def overdue(assignments: Iterable[AssignmentFacts], closed_case_ids: set[str],
+            as_of: datetime) -> list[AssignmentFacts]:
     """Đ13.5, Đ16.4: accepted, not approved, not returned, past the deadline; earliest first."""
     late = [a for a in assignments
             if a.accepted_at is not None and a.approved_at is None and a.returned_at is None

@@ -221,7 +221,8 @@ class RoutingApp:
                              ev.CaseAwaitingUnit(case_id=case_id, proposed_unit_name=proposed_unit_name))
             return self._view(conn, case_id)
 
-    def distribute(self, case_id: str, unit_ids: list[str], note: str, actor: str = "") -> tuple[CaseView, list[sa.Row]]:
+    def distribute(self, case_id: str, unit_ids: list[str], note: str,
+                   actor: str = "") -> tuple[CaseView, list[sa.Row]]:
         """Đ7.3c: to one or more units at once; also redistribution to further units."""
         unit_ids = [u.strip() for u in unit_ids]
         note = domain.nfc(note)

@@ -189,7 +189,8 @@ def nfc(text: str) -> str:
 
 def validate_note(v: Validator, note: str, field: str = "note") -> None:
     if len(note) > MAX_NOTE:
-        v.add(field, f"Ghi chú quá dài (tối đa {MAX_NOTE} ký tự)", f"{field} is too long ({MAX_NOTE} characters at most)")
+        v.add(field, f"Ghi chú quá dài (tối đa {MAX_NOTE} ký tự)",
+              f"{field} is too long ({MAX_NOTE} characters at most)")
 
 
 def validate_cancel(case_id: str, reason_code: str, note: str) -> None:
@@ -345,7 +346,8 @@ def page(page_size: int, token: str, statuses: list[int] = (), known: set[int] =
     if token:
         try:
             after_list = json.loads(base64.urlsafe_b64decode(token.encode()).decode())
-            if not (isinstance(after_list, list) and len(after_list) == 2 and all(isinstance(x, str) for x in after_list)):
+            if not (isinstance(after_list, list) and len(after_list) == 2
+                    and all(isinstance(x, str) for x in after_list)):
                 raise ValueError
             datetime.fromisoformat(after_list[0])
             after = (after_list[0], after_list[1])

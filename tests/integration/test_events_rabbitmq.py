@@ -15,8 +15,8 @@ from pakn.common.v1 import common_pb2
 from pakn.events.v1 import events_pb2
 from pakn.intake.v1 import intake_pb2
 from runtime.messaging import make_envelope, unpack
-from runtime.rabbitmq import RabbitPublisher, decode, queue_name
 from runtime.modules import spec_of
+from runtime.rabbitmq import RabbitPublisher, decode, queue_name
 from tests.helpers import eventually
 from tests.infra import TcpProxy, env_settings, fernet_keys
 

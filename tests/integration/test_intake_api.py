@@ -60,7 +60,8 @@ def test_status_needs_the_contact_given_at_submission(start_platform, clients_fo
     p = start_platform("intake")
     c = clients_for(p)
     r = c.intake.SubmitCase(submit_request())
-    ok = c.intake.GetCaseStatus(intake_pb2.GetCaseStatusRequest(tracking_code=r.tracking_code, contact="+84 912 345 678"))
+    ok = c.intake.GetCaseStatus(intake_pb2.GetCaseStatusRequest(tracking_code=r.tracking_code,
+                                                                 contact="+84 912 345 678"))
     assert ok.status == common_pb2.CASE_STATUS_RECEIVED
     by_mail = c.intake.GetCaseStatus(intake_pb2.GetCaseStatusRequest(tracking_code=r.tracking_code,
                                                                      contact="BINH@example.vn"))
@@ -87,7 +88,8 @@ def test_media_is_typed_by_content_and_attached_once(start_platform, clients_for
     c.intake.SubmitCase(submit_request(media_ids=[ref.media_id]))
     reuse = rpc_error(lambda: c.intake.SubmitCase(submit_request(media_ids=[ref.media_id], request_id="other")))
     assert reuse.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert b"".join(m.chunk for m in c.intake.DownloadMedia(intake_pb2.DownloadMediaRequest(media_id=ref.media_id))) == JPEG
+    assert b"".join(m.chunk for m in c.intake.DownloadMedia(
+        intake_pb2.DownloadMediaRequest(media_id=ref.media_id))) == JPEG
 
 
 def test_the_citizen_sees_the_status_in_the_order_things_happened(start_platform, clients_for):

@@ -29,3 +29,4 @@ def test_file_mailer_writes_a_readable_eml(tmp_path):
     mailer.send("dan@example.vn", "Kết quả xử lý", "Nội dung")
     files = list(tmp_path.glob("*.eml"))
     assert len(files) == 1 and b"dan@example.vn" in files[0].read_bytes()
+    assert "Nội dung" in files[0].read_text(encoding="utf-8")  # readable as it is

@@ -5,6 +5,7 @@ import io
 import uuid
 
 import pytest
+from minio.error import S3Error
 
 from runtime.errors import InvalidArgument
 from runtime.media import S3MediaStore, receive
@@ -46,5 +47,5 @@ def test_size_limit_is_enforced_while_streaming(store):
 def test_wrong_credentials_fail(seaweedfs):
     bad = S3MediaStore(seaweedfs.endpoint, seaweedfs.access_key, "wrong-secret", "pakn-nope")
     assert not bad.ping()
-    with pytest.raises(Exception):
+    with pytest.raises(S3Error):
         bad.put("x/y", io.BytesIO(b"\xff\xd8\xff"), 3, "image/jpeg")

@@ -10,9 +10,9 @@ from pathlib import Path
 import grpc
 import pytest
 import sqlalchemy as sa
+
 from pakn.events.v1 import events_pb2 as ev
 from pakn.notification.v1 import notification_pb2 as pb
-
 from runtime.crypto import Box
 from runtime.messaging import make_envelope, unpack
 from tests.helpers import deliver, eventually, rpc_error, violations
@@ -78,7 +78,8 @@ def test_received_case_is_acknowledged_by_email_with_its_tracking_code(note):
     assert (d.template, d.channel, d.attempts) == ("received", pb.DELIVERY_CHANNEL_EMAIL, 1)
     assert d.recipient_masked == "b***@example.vn" and d.sent_at.seconds > 0
     [sent] = eventually(lambda: emitted(p, "notification.sent"))
-    assert (sent.case_id, sent.delivery_id, sent.channel, sent.template) == (case_id, d.delivery_id, "email", "received")
+    assert (sent.case_id, sent.delivery_id, sent.channel, sent.template) == (
+        case_id, d.delivery_id, "email", "received")
     telemetry = p.get("telemetry")
     assert telemetry.registry.get_sample_value("pakn_notifications_total", {"channel": "email", "outcome": "sent"}) == 1
     # The contact is stored only as sealed: not in any table, nor in the events.

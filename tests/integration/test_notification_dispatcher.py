@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from pakn.events.v1 import events_pb2 as ev
 
+from pakn.events.v1 import events_pb2 as ev
 from runtime.crypto import Box
 from runtime.mail import FileMailer, SmtpMailer
 from runtime.messaging import make_envelope, unpack

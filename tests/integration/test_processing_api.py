@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import grpc
 import sqlalchemy as sa
+
 from pakn.common.v1 import common_pb2
 from pakn.events.v1 import events_pb2 as ev
 from pakn.processing.v1 import processing_pb2 as pb
-
 from runtime.messaging import make_envelope, ts, unpack, utcnow
 from tests.helpers import deliver, rpc_error, violations
 
@@ -200,7 +200,8 @@ def test_list_filters_by_unit_and_status_and_pages(start_platform, clients_for):
     ids = [accept(p, unit_id="unit-A")[1] for _ in range(3)]
     accept(p, unit_id="unit-B")
     c.processing.AssignHandler(pb.AssignHandlerRequest(assignment_id=ids[0], handler_id="h"))
-    page = c.processing.ListWorkItems(pb.ListWorkItemsRequest(unit_id="unit-A", page=common_pb2.PageRequest(page_size=2)))
+    page = c.processing.ListWorkItems(pb.ListWorkItemsRequest(
+        unit_id="unit-A", page=common_pb2.PageRequest(page_size=2)))
     rest = c.processing.ListWorkItems(pb.ListWorkItemsRequest(
         unit_id="unit-A", page=common_pb2.PageRequest(page_size=2, page_token=page.next_page_token)))
     seen = [w.assignment_id for w in page.work_items] + [w.assignment_id for w in rest.work_items]

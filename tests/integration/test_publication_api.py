@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import grpc
 import pytest
 import sqlalchemy as sa
+
 from pakn.common.v1 import common_pb2
 from pakn.events.v1 import events_pb2 as ev
 from pakn.publication.v1 import publication_pb2 as pb
-
 from runtime.crypto import Box, verifier
 from runtime.messaging import make_envelope, ts, unpack
 from tests.helpers import deliver, rpc_error, violations

@@ -7,10 +7,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import grpc
+
 from pakn.common.v1 import common_pb2 as c
 from pakn.events.v1 import events_pb2 as ev
 from pakn.reporting.v1 import reporting_pb2 as pb
-
 from runtime.messaging import make_envelope, ts
 from tests.helpers import deliver, rpc_error, violations
 
@@ -46,7 +46,8 @@ class Feed:
         self.send("publication", "case.published", case_id, ev.CasePublished(case_id=case_id, published_at=ts(at)), at)
 
     def rated(self, case_id, rating, at=T0 + timedelta(days=5)):
-        self.send("publication", "case.rated", case_id, ev.CaseRated(case_id=case_id, rating=rating, rated_at=ts(at)), at)
+        self.send("publication", "case.rated", case_id,
+                  ev.CaseRated(case_id=case_id, rating=rating, rated_at=ts(at)), at)
 
 
 def new_id():
@@ -114,7 +115,8 @@ def test_events_in_any_order_and_redelivery_give_the_same_figures(start_platform
     deliver(p, "reporting", env)
     deliver(p, "reporting", env)
     s = r.GetSummary(pb.GetSummaryRequest()).summary
-    assert (s.received, s.published, s.cases_handled_on_time, s.rated_not_satisfied, s.rated_satisfied) == (1, 1, 1, 1, 0)
+    assert (s.received, s.published, s.cases_handled_on_time, s.rated_not_satisfied,
+            s.rated_satisfied) == (1, 1, 1, 1, 0)
     assert [(x.channel, x.count) for x in s.by_channel] == [(c.CHANNEL_ZALO, 1)]
 
 

@@ -118,7 +118,8 @@ def test_units_are_validated_and_upserted(routing):
     updated = register(c, "so-gtvt", "Sở Giao thông vận tải", on_system=True)
     assert updated.on_system and updated.name == "Sở Giao thông vận tải"
     units = c.routing.ListUnits(routing_pb2.ListUnitsRequest()).units
-    assert [(u.unit_id, u.name, u.leader_title) for u in units] == [("so-gtvt", "Sở Giao thông vận tải", "Phó Giám đốc")]
+    assert [(u.unit_id, u.name, u.leader_title) for u in units] == [
+        ("so-gtvt", "Sở Giao thông vận tải", "Phó Giám đốc")]
 
 
 def test_cancel_needs_a_d65_reason_then_ends_the_case(routing):
@@ -218,7 +219,8 @@ def test_distribute_to_several_units_accept_and_return(routing):
     water = by_unit["cty-cap-nuoc"].assignment_id
     too_long = rpc_error(lambda: c.routing.AcceptAssignment(routing_pb2.AcceptAssignmentRequest(
         assignment_id=water, handling_working_days=7)))
-    assert too_long.code() == grpc.StatusCode.INVALID_ARGUMENT and set(violations(too_long)) == {"handling_working_days"}
+    assert (too_long.code() == grpc.StatusCode.INVALID_ARGUMENT
+            and set(violations(too_long)) == {"handling_working_days"})
     accepted = c.routing.AcceptAssignment(routing_pb2.AcceptAssignmentRequest(assignment_id=water)).assignment
     assert accepted.status == CS.ASSIGNMENT_STATUS_ACCEPTED
     assert from_ts(accepted.deadline) == add_working_days(from_ts(accepted.accepted_at), 6)
@@ -253,7 +255,8 @@ def test_when_every_unit_returns_the_case_it_goes_back_to_the_coordinator(routin
     register(c, "ubnd-go-dau", "UBND huyện Gò Dầu")
     register(c, "so-tnmt", "Sở Tài nguyên và Môi trường")
     case_id = classified_case(p, c, "moi_truong")
-    [a] = c.routing.DistributeCase(routing_pb2.DistributeCaseRequest(case_id=case_id, unit_ids=["ubnd-go-dau"])).assignments
+    [a] = c.routing.DistributeCase(routing_pb2.DistributeCaseRequest(
+        case_id=case_id, unit_ids=["ubnd-go-dau"])).assignments
     c.routing.ReturnAssignment(routing_pb2.ReturnAssignmentRequest(assignment_id=a.assignment_id,
                                                                    reason="Không thuộc địa bàn"))
     assert get(c, case_id).status == CS.CASE_STATUS_CLASSIFIED  # Đ8.2b: the coordinator redistributes
@@ -356,7 +359,8 @@ def test_inbox_and_assignments_page_oldest_first(routing):
     for case_id in ids[:3]:
         c.routing.ClassifyCase(routing_pb2.ClassifyCaseRequest(case_id=case_id, category_code="giao_duc"))
         c.routing.DistributeCase(routing_pb2.DistributeCaseRequest(case_id=case_id, unit_ids=["so-gd"]))
-    first = c.routing.ListAssignments(routing_pb2.ListAssignmentsRequest(unit_id="so-gd", page=CS.PageRequest(page_size=2)))
+    first = c.routing.ListAssignments(routing_pb2.ListAssignmentsRequest(
+        unit_id="so-gd", page=CS.PageRequest(page_size=2)))
     rest = c.routing.ListAssignments(routing_pb2.ListAssignmentsRequest(
         unit_id="so-gd", page=CS.PageRequest(page_size=2, page_token=first.next_page_token)))
     assert [a.case_id for a in first.assignments] + [a.case_id for a in rest.assignments] == ids[:3]
@@ -384,4 +388,5 @@ def test_routing_on_postgresql(start_platform, clients_for, postgres_url):
     listed = c.routing.ListAssignments(routing_pb2.ListAssignmentsRequest(unit_id="so-gtvt-pg")).assignments
     assert [a.case_id for a in listed] == [case_id]
     with p.service("routing").db.engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM routing.cases WHERE case_id = :c"), {"c": case_id}).scalar_one() == 1
+        assert conn.execute(sa.text("SELECT count(*) FROM routing.cases WHERE case_id = :c"),
+                            {"c": case_id}).scalar_one() == 1

@@ -3,7 +3,6 @@
 from datetime import UTC, datetime
 
 from pakn.common.v1 import common_pb2
-
 from regulation.profile import RegulationProfile
 from services.publication import domain
 

@@ -5,8 +5,8 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from pakn.common.v1 import common_pb2 as c
 
+from pakn.common.v1 import common_pb2 as c
 from runtime.errors import InvalidArgument
 from services.reporting import domain as d
 
