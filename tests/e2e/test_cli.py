@@ -1,0 +1,60 @@
+"""The `pakn` command as people use it, against a running platform."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def pakn(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "runtime.cli", *args], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, **(env or {})})
+
+
+def test_demo_and_role_commands(start_platform):
+    p = start_platform("all")
+    address = f"127.0.0.1:{p.port}"
+    demo = pakn("--address", address, "demo")
+    assert demo.returncode == 0, demo.stderr
+    assert "Xong / Done" in demo.stdout and "6. Người gửi nhận thư điện tử: published, received" in demo.stdout
+
+    submitted = pakn("--address", address, "citizen", "submit", "--channel", "zalo",
+                     "--content", "Nước sinh hoạt khu phố 4 có màu vàng và mùi lạ từ hôm qua",
+                     "--name", "Huỳnh Văn Khang", "--phone", "0918000111")
+    assert submitted.returncode == 0, submitted.stderr
+    code = re.search(r"(\d{2}-[0-9A-Z]{7})", submitted.stdout).group(1)
+    status = pakn("--address", address, "citizen", "status", code, "--contact", "0918000111")
+    assert status.returncode == 0 and '"status": "CASE_STATUS_RECEIVED"' in status.stdout
+
+    inbox = pakn("--address", address, "coordinator", "inbox")
+    assert code in inbox.stdout and "0918000111" not in inbox.stdout and "Huỳnh" not in inbox.stdout
+
+
+def test_bad_input_is_explained_in_both_languages_without_a_trace(start_platform):
+    p = start_platform("intake")
+    bad = pakn("--address", f"127.0.0.1:{p.port}", "citizen", "submit", "--content", " ", "--name", "A",
+               "--email", "not-an-email")
+    assert bad.returncode == 1
+    assert "INVALID_ARGUMENT" in bad.stderr
+    assert "content: Thiếu nội dung" in bad.stderr and "content is required" in bad.stderr
+    assert "submitter.email" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+def test_config_print_redacts_secrets():
+    shown = pakn("config", "print", "--help")
+    assert shown.returncode == 0
+    out = pakn("--set", "server.port=6001", "config", "print",
+               env={"PAKN_DATABASE__URL": "postgresql://pakn:hunter2@db/pakn",
+                    "PAKN_SECURITY__CONTACT_KEY": "k" * 44})
+    assert out.returncode == 0, out.stderr
+    assert "port = 6001" in out.stdout
+    assert "hunter2" not in out.stdout and "k" * 44 not in out.stdout
+    bad = pakn("--set", "server.port=http", "config", "print")
+    assert bad.returncode == 1 and "server.port" in bad.stderr and "Traceback" not in bad.stderr
