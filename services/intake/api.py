@@ -3,25 +3,9 @@
 from __future__ import annotations
 
 from pakn.intake.v1 import intake_pb2, intake_pb2_grpc
-from runtime.errors import InvalidArgument, Violation
 from runtime.messaging import as_utc, ts
+from runtime.streams import split_upload
 from services.intake.app import IntakeApp
-
-
-def split_upload(request_iterator, header_field: str = "header"):
-    """The first message of an upload stream is its header; the rest are chunks."""
-    first = next(request_iterator, None)
-    if first is None or first.WhichOneof("part") != header_field:
-        raise InvalidArgument([Violation("header", "Thiếu phần đầu của tệp tải lên",
-                                         "the first message of an upload must be its header")])
-
-    def chunks():
-        for msg in request_iterator:
-            if msg.WhichOneof("part") != "chunk":
-                raise InvalidArgument([Violation("chunk", "Chỉ gửi một phần đầu", "only one header is allowed")])
-            yield msg.chunk
-
-    return first.header, chunks()
 
 
 class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pakn.processing.v1 import processing_pb2, processing_pb2_grpc
 from runtime.messaging import as_utc, from_ts, ts
-from services.intake.api import split_upload
+from runtime.streams import split_upload
 from services.processing.app import Item, ProcessingApp, deadline_of, media_refs
 
 

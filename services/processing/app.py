@@ -15,6 +15,7 @@ from pakn.common.v1 import common_pb2
 from pakn.events.v1 import events_pb2 as ev
 from regulation import calendar
 from regulation.profile import DEFAULT, RegulationProfile
+from runtime import paging
 from runtime.errors import InvalidArgument, NotFound, Violation
 from runtime.media import MediaStore, receive
 from runtime.messaging import Outbox, as_utc, from_ts, ts, utcnow
@@ -96,15 +97,16 @@ class ProcessingApp:
         v += [Violation(f"statuses[{i}]", "Trạng thái không hợp lệ", "unknown status") for i in bad]
         if v:
             raise InvalidArgument(v)
-        offset, limit = domain.page_window(page_size, page_token)
+        page = paging.window(page_size, page_token)
         query = sa.select(work_items).where(work_items.c.unit_id == unit_id)
         if statuses:
             query = query.where(work_items.c.status.in_(statuses))
-        query = query.order_by(work_items.c.accepted_at, work_items.c.assignment_id).offset(offset).limit(limit + 1)
+        query = (query.order_by(work_items.c.accepted_at, work_items.c.assignment_id)
+                 .offset(page.offset).limit(page.size + 1))
         with self.db.engine.connect() as conn:
             rows = conn.execute(query).all()
-            items = [Item(r, self._evidence(conn, r.evidence_media_ids)) for r in rows[:limit]]
-        return items, domain.page_token(offset + limit) if len(rows) > limit else ""
+            items = [Item(r, self._evidence(conn, r.evidence_media_ids)) for r in rows[:page.size]]
+        return items, page.next_token(len(rows))
 
     # -- handling (Đ8) -----------------------------------------------------------------------
     def assign_handler(self, assignment_id: str, handler_id: str, actor: str = "") -> Item:

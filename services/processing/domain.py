@@ -3,8 +3,6 @@ extension and a rework must satisfy, and the deadlines they set."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -196,24 +194,3 @@ def rework_refusal(kind: str, status: int, rating_reworks: int,
         return "rating_rework_used"
     return None
 
-
-DEFAULT_PAGE = 50
-MAX_PAGE = 200
-
-
-def page_window(page_size: int, page_token: str) -> tuple[int, int]:
-    """(offset, limit) of a page; a token is opaque to callers."""
-    size = DEFAULT_PAGE if page_size <= 0 else min(page_size, MAX_PAGE)
-    if not page_token:
-        return 0, size
-    try:
-        offset = int(base64.urlsafe_b64decode(page_token.encode()).decode().removeprefix("o:"))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        offset = -1
-    if offset < 0:
-        raise InvalidArgument([Violation("page.page_token", "Mã trang không hợp lệ", "invalid page token")])
-    return offset, size
-
-
-def page_token(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from pakn.common.v1 import common_pb2
 from pakn.events.v1 import events_pb2 as ev
 from regulation.profile import DEFAULT, RegulationProfile
+from runtime import paging
 from runtime.crypto import verifier
 from runtime.errors import FailedPrecondition, InvalidArgument, NotFound, Validator, Violation
 from runtime.messaging import Outbox, as_utc, from_ts, ts, utcnow
@@ -23,8 +24,6 @@ from services.publication.store import answers, cases, replies, reworks, timelin
 S = common_pb2.CaseStatus
 R = common_pb2.Rating
 
-MAX_PAGE = 200
-DEFAULT_PAGE = 50
 MAX_TEXT = 5000
 
 
@@ -50,24 +49,8 @@ def _opt(value: datetime | None) -> datetime | None:
     return as_utc(value) if value is not None else None
 
 
-@dataclass
-class Page:
-    size: int
-    offset: int
-
-
-def page_of(page: common_pb2.PageRequest) -> Page:
-    v = Validator()
-    if page.page_size < 0:
-        v.add("page.page_size", "Kích thước trang không hợp lệ", "page_size must not be negative")
-    offset = 0
-    if page.page_token:
-        if not page.page_token.isdigit():
-            v.add("page.page_token", "Mã trang không hợp lệ", "page_token is malformed")
-        else:
-            offset = int(page.page_token)
-    v.raise_if_any()
-    return Page(min(page.page_size or DEFAULT_PAGE, MAX_PAGE), offset)
+def page_of(page: common_pb2.PageRequest) -> paging.Window:
+    return paging.window(page.page_size, page.page_token)
 
 
 @dataclass
@@ -122,7 +105,7 @@ class PublicationApp:
                 .order_by(cases.c.review_deadline, cases.c.case_id).offset(p.offset).limit(p.size + 1)
             ).scalars().all()
             views = [self._load(conn, i) for i in ids[:p.size]]
-        return views, (str(p.offset + p.size) if len(ids) > p.size else "")
+        return views, p.next_token(len(ids))
 
     # -- Đ10.3 outcomes ----------------------------------------------------------------------
     def _under_review(self, view: CaseView, action_vi: str, action_en: str) -> None:
@@ -265,7 +248,7 @@ class PublicationApp:
         with self.db.engine.connect() as conn:
             ids = conn.execute(q).scalars().all()
             views = [self._load(conn, i) for i in ids[:p.size]]
-        return views, (str(p.offset + p.size) if len(ids) > p.size else "")
+        return views, p.next_token(len(ids))
 
     # -- Đ11: the citizen ---------------------------------------------------------------------
     def _citizen_case(self, conn: Connection, tracking_code: str, contact: str):

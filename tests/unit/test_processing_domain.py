@@ -83,9 +83,3 @@ def test_rework_only_of_an_approved_result_and_once_after_a_rating():
     assert d.rework_refusal("whatever", d.APPROVED, 0) == "unknown_kind"
 
 
-def test_page_tokens_round_trip_and_bad_ones_are_rejected():
-    offset, size = d.page_window(0, "")
-    assert (offset, size) == (0, d.DEFAULT_PAGE)
-    assert d.page_window(500, d.page_token(40)) == (40, d.MAX_PAGE)
-    with pytest.raises(InvalidArgument):
-        d.page_window(10, "not-a-token")
