@@ -321,3 +321,45 @@ class NotificationOutcome(_message.Message):
     template: str
     error_code: str
     def __init__(self, case_id: _Optional[str] = ..., delivery_id: _Optional[str] = ..., channel: _Optional[str] = ..., template: _Optional[str] = ..., error_code: _Optional[str] = ...) -> None: ...
+
+class CalendarDayRecorded(_message.Message):
+    __slots__ = ("date", "working", "name_vi", "name_en", "document")
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    WORKING_FIELD_NUMBER: _ClassVar[int]
+    NAME_VI_FIELD_NUMBER: _ClassVar[int]
+    NAME_EN_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    date: str
+    working: bool
+    name_vi: str
+    name_en: str
+    document: str
+    def __init__(self, date: _Optional[str] = ..., working: _Optional[bool] = ..., name_vi: _Optional[str] = ..., name_en: _Optional[str] = ..., document: _Optional[str] = ...) -> None: ...
+
+class CalendarPauseDeclared(_message.Message):
+    __slots__ = ("pause_id", "start", "end", "unit_id", "reason")
+    PAUSE_ID_FIELD_NUMBER: _ClassVar[int]
+    START_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    UNIT_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    pause_id: str
+    start: _timestamp_pb2.Timestamp
+    end: _timestamp_pb2.Timestamp
+    unit_id: str
+    reason: str
+    def __init__(self, pause_id: _Optional[str] = ..., start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., unit_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class DeadlineChanged(_message.Message):
+    __slots__ = ("case_id", "assignment_id", "unit_id", "clock", "deadline")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    UNIT_ID_FIELD_NUMBER: _ClassVar[int]
+    CLOCK_FIELD_NUMBER: _ClassVar[int]
+    DEADLINE_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    assignment_id: str
+    unit_id: str
+    clock: str
+    deadline: _timestamp_pb2.Timestamp
+    def __init__(self, case_id: _Optional[str] = ..., assignment_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., clock: _Optional[str] = ..., deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

@@ -3,12 +3,30 @@ import datetime
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from pakn.common.v1 import common_pb2 as _common_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class PeriodKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PERIOD_KIND_UNSPECIFIED: _ClassVar[PeriodKind]
+    PERIOD_KIND_MONTHLY: _ClassVar[PeriodKind]
+    PERIOD_KIND_QUARTERLY: _ClassVar[PeriodKind]
+    PERIOD_KIND_FIRST_HALF: _ClassVar[PeriodKind]
+    PERIOD_KIND_SECOND_HALF: _ClassVar[PeriodKind]
+    PERIOD_KIND_NINE_MONTH: _ClassVar[PeriodKind]
+    PERIOD_KIND_ANNUAL: _ClassVar[PeriodKind]
+PERIOD_KIND_UNSPECIFIED: PeriodKind
+PERIOD_KIND_MONTHLY: PeriodKind
+PERIOD_KIND_QUARTERLY: PeriodKind
+PERIOD_KIND_FIRST_HALF: PeriodKind
+PERIOD_KIND_SECOND_HALF: PeriodKind
+PERIOD_KIND_NINE_MONTH: PeriodKind
+PERIOD_KIND_ANNUAL: PeriodKind
 
 class Period(_message.Message):
     __slots__ = ("start", "end")
@@ -133,3 +151,23 @@ class ExportReportResponse(_message.Message):
     CHUNK_FIELD_NUMBER: _ClassVar[int]
     chunk: bytes
     def __init__(self, chunk: _Optional[bytes] = ...) -> None: ...
+
+class GetReportPeriodRequest(_message.Message):
+    __slots__ = ("kind", "year", "number")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    YEAR_FIELD_NUMBER: _ClassVar[int]
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    kind: PeriodKind
+    year: int
+    number: int
+    def __init__(self, kind: _Optional[_Union[PeriodKind, str]] = ..., year: _Optional[int] = ..., number: _Optional[int] = ...) -> None: ...
+
+class GetReportPeriodResponse(_message.Message):
+    __slots__ = ("first_day", "last_day", "period")
+    FIRST_DAY_FIELD_NUMBER: _ClassVar[int]
+    LAST_DAY_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    first_day: str
+    last_day: str
+    period: Period
+    def __init__(self, first_day: _Optional[str] = ..., last_day: _Optional[str] = ..., period: _Optional[_Union[Period, _Mapping]] = ...) -> None: ...

@@ -55,6 +55,11 @@ class ReportingServiceStub:
                 request_serializer=pakn_dot_reporting_dot_v1_dot_reporting__pb2.ExportReportRequest.SerializeToString,
                 response_deserializer=pakn_dot_reporting_dot_v1_dot_reporting__pb2.ExportReportResponse.FromString,
                 _registered_method=True)
+        self.GetReportPeriod = channel.unary_unary(
+                '/pakn.reporting.v1.ReportingService/GetReportPeriod',
+                request_serializer=pakn_dot_reporting_dot_v1_dot_reporting__pb2.GetReportPeriodRequest.SerializeToString,
+                response_deserializer=pakn_dot_reporting_dot_v1_dot_reporting__pb2.GetReportPeriodResponse.FromString,
+                _registered_method=True)
 
 
 class ReportingServiceServicer:
@@ -86,6 +91,13 @@ class ReportingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetReportPeriod(self, request, context):
+        """Đ13.7: the dates and exact instants of a report period.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ReportingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -108,6 +120,11 @@ def add_ReportingServiceServicer_to_server(servicer, server):
                     servicer.ExportReport,
                     request_deserializer=pakn_dot_reporting_dot_v1_dot_reporting__pb2.ExportReportRequest.FromString,
                     response_serializer=pakn_dot_reporting_dot_v1_dot_reporting__pb2.ExportReportResponse.SerializeToString,
+            ),
+            'GetReportPeriod': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetReportPeriod,
+                    request_deserializer=pakn_dot_reporting_dot_v1_dot_reporting__pb2.GetReportPeriodRequest.FromString,
+                    response_serializer=pakn_dot_reporting_dot_v1_dot_reporting__pb2.GetReportPeriodResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -219,6 +236,33 @@ class ReportingService:
             '/pakn.reporting.v1.ReportingService/ExportReport',
             pakn_dot_reporting_dot_v1_dot_reporting__pb2.ExportReportRequest.SerializeToString,
             pakn_dot_reporting_dot_v1_dot_reporting__pb2.ExportReportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetReportPeriod(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pakn.reporting.v1.ReportingService/GetReportPeriod',
+            pakn_dot_reporting_dot_v1_dot_reporting__pb2.GetReportPeriodRequest.SerializeToString,
+            pakn_dot_reporting_dot_v1_dot_reporting__pb2.GetReportPeriodResponse.FromString,
             options,
             channel_credentials,
             insecure,
