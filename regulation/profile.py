@@ -1,7 +1,14 @@
-"""The regulation profile: every limit of QĐ 58/2024/QĐ-UBND (Tây Ninh) in one place."""
+"""The regulation profile: every limit of the regulation in one place, loadable per province.
+
+The default is QĐ 58/2024/QĐ-UBND (Tây Ninh). A province with other numbers writes a TOML file
+with the fields it changes (`[profile]` table, same names as below) and points
+`regulation.profile_file` at it.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import tomllib
 from dataclasses import dataclass
 
 
@@ -16,6 +23,20 @@ class RegulationProfile:
     rework_working_days: int = 2       # Đ10.4a–b
     rework_per_unit_after_rating: int = 1  # Đ10.4c
     retention_days: int = 365          # Đ12.1
+
+    @staticmethod
+    def load(path: str) -> "RegulationProfile":
+        """DEFAULT with the values of `path`'s [profile] table; unknown or non-positive values fail."""
+        with open(path, "rb") as fh:
+            values = tomllib.load(fh).get("profile", {})
+        known = {f.name: f.type for f in dataclasses.fields(RegulationProfile)}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise ValueError(f"unknown profile setting(s): {', '.join(unknown)}")
+        for key, value in values.items():
+            if key != "name" and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
+                raise ValueError(f"profile.{key} must be a positive whole number")
+        return dataclasses.replace(DEFAULT, **values)
 
 
 DEFAULT = RegulationProfile()

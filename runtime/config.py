@@ -112,6 +112,14 @@ class SecurityConfig:
 
 
 @dataclass
+class RegulationConfig:
+    # A TOML file with a [profile] table overriding the limits of regulation/profile.py.
+    profile_file: str = ""
+    # A running clock is "due soon" this many hours before its deadline.
+    due_soon_hours: float = 24.0
+
+
+@dataclass
 class ClientsConfig:
     # Where the CLI and the services find each service's API. Empty: server.host:server.port.
     intake: str = ""
@@ -136,6 +144,7 @@ class Config:
     mail: MailConfig = field(default_factory=MailConfig)
     sms: SmsConfig = field(default_factory=SmsConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
+    regulation: RegulationConfig = field(default_factory=RegulationConfig)
     clients: ClientsConfig = field(default_factory=ClientsConfig)
 
     @property
@@ -237,6 +246,20 @@ def validate(config: Config) -> None:
             raise ConfigError(f"{name}: {value!r} is not one of {', '.join(allowed)}")
     if not 0 <= config.server.port < 65536:
         raise ConfigError("server.port: out of range")
+    if config.regulation.profile_file:
+        from regulation.profile import RegulationProfile
+
+        try:
+            RegulationProfile.load(config.regulation.profile_file)
+        except (OSError, ValueError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"regulation.profile_file: {exc}") from None
+
+
+def regulation_profile(config: Config):
+    """The regulation profile in force: the default, or the province's file."""
+    from regulation.profile import DEFAULT, RegulationProfile
+
+    return RegulationProfile.load(config.regulation.profile_file) if config.regulation.profile_file else DEFAULT
 
 
 def as_dict(config: Any, redact: bool = True) -> dict[str, Any]:
