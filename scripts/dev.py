@@ -4,6 +4,7 @@
     python3 scripts/dev.py run [pakn serve options]   install into .venv, run the monolithic platform
     python3 scripts/dev.py test [pytest options]      install the test tools, check contracts, run the suite
     python3 scripts/dev.py install                    just install (.venv, with the dev extras)
+    python3 scripts/dev.py bench [bench options]      the benchmark (needs PostgreSQL and RabbitMQ)
 
 The virtual environment is re-installed only when pyproject.toml changes.
 """
@@ -54,8 +55,11 @@ def main() -> int:
         install(dev=True)
         sh(BIN / "python", "scripts/gen_protos.py", "--check")
         sh(BIN / "buf", "lint", "proto")
-        sh(BIN / "ruff", "check", "runtime", "services", "regulation", "scripts", "tests")
+        sh(BIN / "ruff", "check", "runtime", "services", "regulation", "scripts", "tests", "bench")
         sh(BIN / "python", "-m", "pytest", *args)
+    elif command == "bench":
+        install(dev=True)
+        sh(BIN / "python", "-m", "bench.run", *args)
     else:
         print(__doc__)
         return 0 if command == "help" else 2
