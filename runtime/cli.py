@@ -5,6 +5,8 @@
     pakn config print
     pakn citizen|coordinator|unit|leader|admin ...
     pakn demo
+    pakn calendar deadline|working-day ...   (computed locally: no platform needed)
+    pakn report period KIND SPEC             (Đ13.7, computed locally)
 
 Imports stay light at the top: a worker target must monkey-patch eventlet before anything else.
 """
@@ -534,6 +536,122 @@ def summary(obj: Ctx):
     from pakn.reporting.v1 import reporting_pb2
 
     show(call(obj.clients.reporting.GetSummary, reporting_pb2.GetSummaryRequest()).summary)
+
+
+# -- the regulation's clocks, computed locally (no platform needed) -----------------------------
+
+@main.group("calendar")
+def calendar_group() -> None:
+    """Working days and deadlines (Đ8.2a, Đ9, Đ10.4; Đ7, Đ8.2b, Đ10.2), from the bundled schedules."""
+
+
+@calendar_group.command("deadline")
+@click.option("--from", "start_text", required=True, metavar="INSTANT",
+              help="ISO 8601 instant with its offset, e.g. 2026-03-02T09:00:00+07:00.")
+@click.option("--working-days", type=click.IntRange(min=0), help="N working days (the day of --from does not count).")
+@click.option("--hours", type=click.FloatRange(min=0), help="N calendar hours.")
+@click.option("--unit", default="", help="The unit whose clock it is (pauses are per unit; the bundled "
+              "schedules hold none, so locally this changes nothing yet).")
+def calendar_deadline(start_text: str, working_days: int | None, hours: float | None, unit: str) -> None:
+    """Print the deadline N working days or N hours after --from, in Asia/Ho_Chi_Minh (+07:00)."""
+    import math
+    from datetime import datetime
+
+    from regulation import calendar
+
+    if (working_days is None) == (hours is None):
+        raise click.UsageError("give exactly one of --working-days and --hours")
+    try:
+        start = datetime.fromisoformat(start_text)
+    except ValueError:
+        raise click.BadParameter(f"{start_text!r} is not an ISO 8601 instant, e.g. 2026-03-02T09:00:00+07:00",
+                                 param_hint="--from") from None
+    if hours is not None and not math.isfinite(hours):
+        raise click.BadParameter(f"{hours} is not a number of hours", param_hint="--hours")
+    if start.tzinfo is None:
+        raise click.BadParameter(f"{start_text!r} has no UTC offset; an offset is required "
+                                 "(cần ghi múi giờ), e.g. 2026-03-02T09:00:00+07:00", param_hint="--from")
+    cal = calendar.default()
+    try:
+        deadline = (cal.add_working_days(start, working_days, unit or None) if working_days is not None
+                    else cal.add_hours(start, hours, unit or None))
+    except (ValueError, OverflowError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(deadline.astimezone(calendar.VN).isoformat())
+
+
+@calendar_group.command("working-day")
+@click.argument("day_text", metavar="YYYY-MM-DD")
+def calendar_working_day(day_text: str) -> None:
+    """Whether a local date is a working day, and why; exits 0 for a working day, 1 for a day off."""
+    from datetime import date
+
+    from regulation import calendar
+
+    try:
+        day = date.fromisoformat(day_text)
+    except ValueError:
+        raise click.BadParameter(f"{day_text!r} is not a date YYYY-MM-DD", param_hint="DATE") from None
+    cal = calendar.default()
+    info = cal.day(day)
+    verdict = "ngày làm việc / working day" if info.working else "ngày nghỉ / day off"
+    click.echo(f"{day.isoformat()}: {verdict}")
+    click.echo(f"Lý do / reason: {info.reason_vi} / {info.reason_en}")
+    if info.document:
+        full = cal.schedules.documents.get(info.document)
+        click.echo(f"Văn bản / document: {info.document}" + (f" ({full})" if full and full != info.document else ""))
+    if info.provisional:
+        click.echo(f"Tạm tính / provisional: lịch năm {day.year} chưa được công bố, chỉ tính ngày lễ theo "
+                   f"Bộ luật Lao động / the {day.year} schedule has not been announced; Labour Code holidays only")
+    sys.exit(0 if info.working else 1)
+
+
+@main.group("report")
+def report_group() -> None:
+    """Reports (Đ13.7)."""
+
+
+PERIOD_SPECS = {
+    "monthly": "YYYY-MM",
+    "quarterly": "YYYY-Qn (n = 1–4)",
+    "half": "YYYY-H1 or YYYY-H2",
+    "nine-month": "YYYY",
+    "annual": "YYYY",
+}
+
+
+def _parse_period_spec(kind: str, spec: str) -> tuple[str, int, int]:
+    """(kind of regulation.periods, year, number) from e.g. monthly 2026-03, quarterly 2026-Q1, half 2026-H2."""
+    import re
+
+    patterns = {"monthly": r"(\d{4})-(\d{1,2})", "quarterly": r"(\d{4})-[Qq]([1-4])", "half": r"(\d{4})-[Hh]([12])",
+                "nine-month": r"(\d{4})", "annual": r"(\d{4})"}
+    match = re.fullmatch(patterns[kind], spec.strip())
+    if match is None:
+        raise click.BadParameter(f"{spec!r}: a {kind} period is written {PERIOD_SPECS[kind]}", param_hint="SPEC")
+    year = int(match.group(1))
+    number = int(match.group(2)) if match.lastindex and match.lastindex > 1 else 0
+    if kind == "half":
+        return ("first-half" if number == 1 else "second-half"), year, 0
+    return kind, year, number
+
+
+@report_group.command("period")
+@click.argument("kind", metavar="KIND", type=click.Choice(list(PERIOD_SPECS)))
+@click.argument("spec")
+def report_period(kind: str, spec: str) -> None:
+    """Print a report period's first and last day (Đ13.7), e.g. `monthly 2026-03` → 2026-02-15 2026-03-14.
+
+    SPEC: monthly YYYY-MM, quarterly YYYY-Qn, half YYYY-H1|YYYY-H2, nine-month YYYY, annual YYYY.
+    """
+    from regulation import periods
+
+    name, year, number = _parse_period_spec(kind, spec)
+    try:
+        p = periods.period(name, year, number)
+    except ValueError as exc:
+        raise click.BadParameter(f"{spec!r}: {exc}", param_hint="SPEC") from None
+    click.echo(f"{p.first_day.isoformat()} {p.last_day.isoformat()}")
 
 
 if __name__ == "__main__":
