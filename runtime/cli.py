@@ -498,7 +498,7 @@ def leader_return(obj: Ctx, assignment_id, reason):
 
 @main.group()
 def admin() -> None:
-    """Operators and the Department of I&C: units, reports."""
+    """Operators and the Department of I&C: units, the calendar, reports."""
 
 
 @admin.command("register-unit")
@@ -536,6 +536,59 @@ def summary(obj: Ctx):
     from pakn.reporting.v1 import reporting_pb2
 
     show(call(obj.clients.reporting.GetSummary, reporting_pb2.GetSummaryRequest()).summary)
+
+
+# -- admin: the run-time calendar (announced days, force majeure) -------------------------------
+
+def _instant(text: str, option: str):
+    """An ISO 8601 instant with its UTC offset, as a protobuf Timestamp."""
+    from datetime import datetime, timezone
+
+    from google.protobuf import timestamp_pb2
+
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not an ISO 8601 instant, e.g. 2026-10-12T08:00:00+07:00",
+                                 param_hint=option) from None
+    if value.tzinfo is None:
+        raise click.BadParameter(f"{text!r} has no UTC offset (cần ghi múi giờ), e.g. 2026-10-12T08:00:00+07:00",
+                                 param_hint=option)
+    out = timestamp_pb2.Timestamp()
+    out.FromDatetime(value.astimezone(timezone.utc))
+    return out
+
+
+@admin.command("calendar-day")
+@click.argument("day", metavar="YYYY-MM-DD")
+@click.option("--off/--working", "off", default=None, help="A day off, or a (make-up) working day.")
+@click.option("--name-vi", required=True, help="The day's name in Vietnamese, e.g. \"Nghỉ bù Quốc khánh\".")
+@click.option("--name-en", required=True, help="The day's name in English.")
+@click.option("--document", required=True, help="The number of the announcing document.")
+@pass_ctx
+def calendar_day(obj: Ctx, day, off, name_vi, name_en, document):
+    """Record an announced day off or make-up working day (or correct one); open deadlines follow."""
+    from pakn.routing.v1 import calendar_pb2
+
+    if off is None:
+        raise click.UsageError("give --off or --working")
+    show(call(obj.clients.calendar.RecordDay, calendar_pb2.RecordDayRequest(rule=calendar_pb2.DayRule(
+        date=day, working=not off, name_vi=name_vi, name_en=name_en, document=document))).rule)
+
+
+@admin.command("pause")
+@click.option("--start", "start_text", required=True, metavar="INSTANT", help="ISO 8601 with offset.")
+@click.option("--end", "end_text", required=True, metavar="INSTANT", help="ISO 8601 with offset (excluded).")
+@click.option("--unit", "unit_id", default="", help="Only this unit's clocks (default: the whole province).")
+@click.option("--reason", required=True, help="The force majeure (Đ8.2a).")
+@pass_ctx
+def pause(obj: Ctx, start_text, end_text, unit_id, reason):
+    """Declare a force-majeure window: clocks it touches stand still; open deadlines follow."""
+    from pakn.routing.v1 import calendar_pb2
+
+    request = calendar_pb2.DeclarePauseRequest(start=_instant(start_text, "--start"), end=_instant(end_text, "--end"),
+                                               unit_id=unit_id, reason=reason)
+    show(call(obj.clients.calendar.DeclarePause, request).pause)
 
 
 # -- the regulation's clocks, computed locally (no platform needed) -----------------------------

@@ -64,7 +64,7 @@ class Clients:
         from pakn.processing.v1 import processing_pb2_grpc
         from pakn.publication.v1 import publication_pb2_grpc
         from pakn.reporting.v1 import reporting_pb2_grpc
-        from pakn.routing.v1 import routing_pb2_grpc
+        from pakn.routing.v1 import calendar_pb2_grpc, routing_pb2_grpc
 
         self._channels: dict[str, grpc.Channel] = {}
         deadline = config.clients.deadline_seconds
@@ -77,6 +77,8 @@ class Clients:
 
         self.intake: Any = intake_pb2_grpc.IntakeServiceStub(ch("intake"))
         self.routing: Any = routing_pb2_grpc.RoutingServiceStub(ch("routing"))
+        # Routing also hosts the calendar's administration.
+        self.calendar: Any = calendar_pb2_grpc.CalendarServiceStub(ch("routing"))
         self.processing: Any = processing_pb2_grpc.ProcessingServiceStub(ch("processing"))
         self.publication: Any = publication_pb2_grpc.PublicationServiceStub(ch("publication"))
         self.notification: Any = notification_pb2_grpc.NotificationServiceStub(ch("notification"))

@@ -120,6 +120,18 @@ class RegulationConfig:
 
 
 @dataclass
+class EmailGatewayConfig:
+    # The inbound e-mail channel (Đ5.1d, docs/email-gateway.md): `pakn serve --target=email-gateway`.
+    host: str = "127.0.0.1"
+    port: int = 2525
+    # Accepted recipients, comma-separated: an address ("1022@tayninh.gov.vn") or a domain ("@tayninh.gov.vn").
+    recipient: str = "1022@tayninh.gov.vn"
+    max_message_bytes: int = 25 * 1024 * 1024
+    # Where the gateway remembers the media ids of each message's attachments. Empty: data_dir/email-gateway.
+    state_dir: str = ""
+
+
+@dataclass
 class ClientsConfig:
     # Where the CLI and the services find each service's API. Empty: server.host:server.port.
     intake: str = ""
@@ -146,6 +158,7 @@ class Config:
     security: SecurityConfig = field(default_factory=SecurityConfig)
     regulation: RegulationConfig = field(default_factory=RegulationConfig)
     clients: ClientsConfig = field(default_factory=ClientsConfig)
+    email_gateway: EmailGatewayConfig = field(default_factory=EmailGatewayConfig)
 
     @property
     def data_path(self) -> Path:

@@ -3,7 +3,8 @@
 A module has a name, a static list of dependencies and an init function that builds a component
 from the platform. A target names the modules it wants; their dependencies come along, are
 started first and stopped last. `pakn serve --target=all` is the monolithic mode; one service
-name is that service's API process; `<service>-worker` is its event consumer process.
+name is that service's API process; `<service>-worker` is its event consumer process;
+`email-gateway` is a channel front-end (never part of `all`).
 """
 
 from __future__ import annotations
@@ -145,7 +146,10 @@ class ServiceRuntime(Component):
 def _service_api(service: str) -> Callable[["Platform"], Any]:
     def init(p: "Platform"):
         rt = ServiceRuntime(p, service)
-        p.get("server").add(rt.spec.full_name, rt.parts.register, rt.ready)
+        server = p.get("server")
+        server.add(rt.spec.full_name, rt.parts.register, rt.ready)
+        for name in rt.parts.services:
+            server.add(name, lambda _server: None, rt.ready)  # registered by rt.parts.register
         return rt
     return init
 
@@ -198,11 +202,26 @@ _INFRA: dict[str, Module] = {
 }
 
 
+# Channel front-ends: separate processes beside the platform, talking to intake over gRPC ----------
+
+def _init_email_gateway(p: "Platform"):
+    from gateways.email.gateway import EmailGateway
+
+    return EmailGateway(p.config, p.get("telemetry"), p.get("mailer"))
+
+
+_FRONT_ENDS: dict[str, Module] = {
+    "email-gateway": Module("email-gateway", ("telemetry", "mailer"), _init_email_gateway),
+}
+
+
 @functools.cache
 def module(name: str) -> Module:
     """The module called `name`; a service's modules take their needs from its SPEC."""
     if name in _INFRA:
         return _INFRA[name]
+    if name in _FRONT_ENDS:
+        return _FRONT_ENDS[name]
     if name in SERVICES:
         return Module(name, ("server", "event-bus", *spec_of(name).needs), _service_api(name))
     if name.endswith("-worker") and name[: -len("-worker")] in SERVICES:
@@ -217,6 +236,8 @@ TARGETS: dict[str, tuple[str, ...]] = {
     **{f"{s}-worker": (f"{s}-worker",) for s in SERVICES},
     # Every service's consumers in one worker process (development and tests).
     "workers": tuple(f"{s}-worker" for s in SERVICES),
+    # Channel front-ends are never part of "all": each runs as its own process beside the platform.
+    "email-gateway": ("email-gateway",),
 }
 
 

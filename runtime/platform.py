@@ -22,8 +22,10 @@ class Platform:
         self.order = resolve(target)
         self.components: dict[str, Any] = {}
         self._stopped = threading.Event()
-        # In monolithic mode (SQLite) keys are generated once under data_dir; elsewhere required.
-        ensure_keys(config, generate=not config.database.url)
+        # Services need the keys for personal data: generated once under data_dir in monolithic
+        # mode (SQLite), required otherwise. Front-ends such as the e-mail gateway need none.
+        if any(name in SERVICES or name.endswith("-worker") for name in self.order):
+            ensure_keys(config, generate=not config.database.url)
 
     def get(self, name: str) -> Any:
         if name not in self.components:

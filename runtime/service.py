@@ -40,6 +40,8 @@ class ServiceParts:
     app: object = None
     # Threads the service runs beside its API (start() and stop()), e.g. a delivery dispatcher.
     background: list = field(default_factory=list)
+    # Further gRPC services that `register` adds (full names), for health and reflection.
+    services: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from sqlalchemy.engine import Connection
 
 from pakn.common.v1 import common_pb2
 from pakn.events.v1 import events_pb2 as ev
-from regulation import calendar
-from regulation.profile import DEFAULT, RegulationProfile
+from regulation.profile import RegulationProfile
 from runtime import paging
+from runtime.calendar_store import CalendarStore
 from runtime.errors import InvalidArgument, NotFound, Violation
 from runtime.media import MediaStore, receive
 from runtime.messaging import Outbox, as_utc, from_ts, ts, utcnow
@@ -60,9 +60,10 @@ def _record(conn: Connection, assignment_id: str, action: str, actor: str = "", 
 
 
 class ProcessingApp:
-    def __init__(self, ctx: ServiceContext, store: MediaStore, profile: RegulationProfile = DEFAULT):
+    def __init__(self, ctx: ServiceContext, store: MediaStore, calendar: CalendarStore, profile: RegulationProfile):
         self.db, self.outbox, self.config = ctx.db, ctx.outbox, ctx.config
         self.media_store = store
+        self.calendar = calendar
         self.profile = profile
 
     # -- reading -----------------------------------------------------------------------------
@@ -141,11 +142,12 @@ class ProcessingApp:
         """Đ8.3: the result (Appendix I) goes to the leader, who has 1 working day (Đ9)."""
         draft = domain.validate_result(answer, document_number, addressee_kind, evidence_media_ids)
         with self.db.transaction() as conn:
+            cal = self.calendar.calendar(conn)
             row = self._load(conn, assignment_id)
             status = domain.transition("submit_result", row.status)
             self._claim_evidence(conn, assignment_id, list(draft.evidence_media_ids))
             now = utcnow()
-            due = domain.approval_deadline(now, self.profile)
+            due = domain.approval_deadline(now, self.profile, cal, row.unit_id)
             conn.execute(work_items.update().where(work_items.c.assignment_id == assignment_id).values(
                 status=status, answer=draft.answer, document_number=draft.document_number,
                 addressee_kind=draft.addressee_kind, evidence_media_ids=list(draft.evidence_media_ids),
@@ -240,23 +242,30 @@ class ProcessingApp:
 
 
 class ProcessingHandlers:
-    """Work items from routing's acceptances; rework from publication's review (Đ10.4)."""
+    """Work items from routing's acceptances; rework from publication's review (Đ10.4); the unit's
+    open deadlines follow routing's calendar changes."""
 
-    def __init__(self, outbox: Outbox, profile: RegulationProfile = DEFAULT):
+    def __init__(self, outbox: Outbox, calendar: CalendarStore, profile: RegulationProfile):
         self.outbox = outbox
+        self.calendar = calendar
         self.profile = profile
 
     def on_assignment_accepted(self, conn: Connection, payload: ev.AssignmentAccepted, envelope) -> None:
-        """Đ8.2a: the unit's clock starts at acceptance. Idempotent: a repeat refreshes an untouched item."""
+        """Đ8.2a: the unit's clock starts at acceptance. Idempotent: a repeat refreshes an untouched item.
+
+        Routing's deadline is kept, unless this service knows of a calendar change announced after
+        the acceptance (events of different types may arrive in any order): then it is recomputed."""
+        cal = self.calendar.calendar(conn)
         media = [json_format.MessageToDict(m, preserving_proto_field_name=True) for m in payload.media]
         accepted_at = from_ts(payload.accepted_at) if payload.HasField("accepted_at") else from_ts(envelope.occurred_at)
-        if payload.HasField("deadline"):
+        days = domain.handling_days(payload.handling_working_days, self.profile)
+        if payload.HasField("deadline") and not self.calendar.changed_since(conn, accepted_at):
             deadline = from_ts(payload.deadline)
         else:
-            days = payload.handling_working_days or self.profile.max_handling_working_days
-            deadline = calendar.add_working_days(accepted_at, min(days, self.profile.max_handling_working_days))
+            deadline = domain.handling_deadline(accepted_at, days, cal, payload.unit_id)
         values = {"case_id": payload.case_id, "unit_id": payload.unit_id, "unit_name": payload.unit_name,
-                  "content": payload.content, "media": media, "accepted_at": accepted_at, "deadline": deadline}
+                  "content": payload.content, "media": media, "accepted_at": accepted_at,
+                  "handling_working_days": days, "deadline": deadline}
         now = utcnow()
         row = conn.execute(sa.select(work_items.c.status).where(
             work_items.c.assignment_id == payload.assignment_id)).first()
@@ -273,6 +282,7 @@ class ProcessingHandlers:
 
     def on_rework_requested(self, conn: Connection, payload: ev.ReworkRequested, envelope) -> None:
         """Đ10.4a–c: the approved result goes back to the unit with 2 working days."""
+        cal = self.calendar.calendar(conn)
         row = conn.execute(sa.select(work_items).where(
             work_items.c.assignment_id == payload.assignment_id).with_for_update()).first()
         if row is None:
@@ -283,11 +293,54 @@ class ProcessingHandlers:
             log.warning("rework.requested for assignment %s ignored (%s)", payload.assignment_id, refusal)
             return
         requested_at = from_ts(envelope.occurred_at)
-        due = domain.rework_deadline(requested_at, self.profile)
+        due = domain.rework_deadline(requested_at, self.profile, cal, row.unit_id)
         conn.execute(work_items.update().where(work_items.c.assignment_id == payload.assignment_id).values(
-            status=domain.IN_PROGRESS, rework_kind=payload.kind, rework_deadline=due,
+            status=domain.IN_PROGRESS, rework_kind=payload.kind, rework_requested_at=requested_at, rework_deadline=due,
             rework_count=row.rework_count + 1,
             rating_rework_count=row.rating_rework_count + (1 if payload.kind == "not_satisfied" else 0),
             return_reason=domain.nfc(payload.note), approval_deadline=None, approved_at=None, on_time=None,
             updated_at=utcnow()))
         _record(conn, payload.assignment_id, "rework.requested", "", payload.kind, requested_at)
+
+    # -- the calendar (announced by routing) ---------------------------------------------------
+    def on_calendar_day_recorded(self, conn: Connection, payload: ev.CalendarDayRecorded, envelope) -> None:
+        if self.calendar.apply_day_recorded(conn, payload, from_ts(envelope.occurred_at)):
+            self.recompute_open_deadlines(conn)
+
+    def on_calendar_pause_declared(self, conn: Connection, payload: ev.CalendarPauseDeclared, envelope) -> None:
+        if self.calendar.apply_pause_declared(conn, payload, from_ts(envelope.occurred_at)):
+            self.recompute_open_deadlines(conn)
+
+    def recompute_open_deadlines(self, conn: Connection) -> int:
+        """Every running clock of every open work item, from its start instant and amount; each
+        deadline that moved is announced (`deadline.changed`). Returns how many moved."""
+        cal = self.calendar.calendar(conn)
+        moved = 0
+        now = utcnow()
+        for row in conn.execute(sa.select(work_items).where(work_items.c.status != domain.APPROVED)
+                                .order_by(work_items.c.accepted_at, work_items.c.assignment_id)).all():
+            clocks = domain.running_clocks(row.status, row.rework_deadline is not None,
+                                           row.approval_deadline is not None)
+            due: dict[str, tuple[str, datetime]] = {}
+            if domain.HANDLING in clocks and row.handling_working_days is not None:
+                due[domain.HANDLING] = ("deadline", domain.handling_deadline(
+                    as_utc(row.accepted_at), row.handling_working_days, cal, row.unit_id))
+            if domain.REWORK in clocks and row.rework_requested_at is not None:
+                due[domain.REWORK] = ("rework_deadline", domain.rework_deadline(
+                    as_utc(row.rework_requested_at), self.profile, cal, row.unit_id))
+            if domain.APPROVAL in clocks and row.submitted_at is not None:
+                due[domain.APPROVAL] = ("approval_deadline", domain.approval_deadline(
+                    as_utc(row.submitted_at), self.profile, cal, row.unit_id))
+            changed = {clock: (column, at) for clock, (column, at) in due.items()
+                       if _opt(getattr(row, column)) != at}
+            if not changed:
+                continue
+            conn.execute(work_items.update().where(work_items.c.assignment_id == row.assignment_id).values(
+                updated_at=now, **{column: at for column, at in changed.values()}))
+            _record(conn, row.assignment_id, "deadline.changed", "", ",".join(sorted(changed)), now)
+            for clock, (_, at) in sorted(changed.items()):
+                self.outbox.emit(conn, "deadline.changed", row.case_id, ev.DeadlineChanged(
+                    case_id=row.case_id, assignment_id=row.assignment_id, unit_id=row.unit_id, clock=clock,
+                    deadline=ts(at)))
+                moved += 1
+        return moved

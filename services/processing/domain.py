@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pakn.common.v1 import common_pb2
-from regulation import calendar
-from regulation.profile import DEFAULT, RegulationProfile
+from regulation.calendar import WorkingCalendar
+from regulation.profile import RegulationProfile
 from runtime.errors import FailedPrecondition, InvalidArgument, Validator, Violation
 
 A = common_pb2.AssignmentStatus
@@ -92,14 +92,44 @@ def on_time(approved_at: datetime, deadline: datetime) -> bool:
     return approved_at <= deadline
 
 
-def approval_deadline(submitted_at: datetime, profile: RegulationProfile = DEFAULT) -> datetime:
+# The unit's clocks. Days off and days a pause of the province or of the unit touches do not count.
+HANDLING, APPROVAL, REWORK = "handling", "approval", "rework"
+
+
+def handling_days(requested: int, profile: RegulationProfile) -> int:
+    """Đ8.2a: the unit's own limit (0 or more than the maximum: the maximum)."""
+    return min(requested or profile.max_handling_working_days, profile.max_handling_working_days)
+
+
+def handling_deadline(accepted_at: datetime, days: int, cal: WorkingCalendar, unit_id: str) -> datetime:
+    """Đ8.2a: the unit's limit in working days from its acceptance."""
+    return cal.add_working_days(accepted_at, days, unit_id)
+
+
+def approval_deadline(submitted_at: datetime, profile: RegulationProfile, cal: WorkingCalendar,
+                      unit_id: str) -> datetime:
     """Đ9: the leader approves within 1 working day of the result."""
-    return calendar.add_working_days(submitted_at, profile.approval_working_days)
+    return cal.add_working_days(submitted_at, profile.approval_working_days, unit_id)
 
 
-def rework_deadline(requested_at: datetime, profile: RegulationProfile = DEFAULT) -> datetime:
+def rework_deadline(requested_at: datetime, profile: RegulationProfile, cal: WorkingCalendar,
+                    unit_id: str) -> datetime:
     """Đ10.4a–b: 2 working days to adjust or update the result."""
-    return calendar.add_working_days(requested_at, profile.rework_working_days)
+    return cal.add_working_days(requested_at, profile.rework_working_days, unit_id)
+
+
+def running_clocks(status: int, rework_deadline_set: bool, approval_deadline_set: bool) -> set[str]:
+    """The clocks of a work item that are still running, which a calendar change may move.
+
+    The handling clock (Đ8.2a) runs until approval unless a rework (Đ10.4) replaced it; the rework
+    clock runs until the reworked result is approved; the approval clock (Đ9) while the result
+    waits for the leader. An approved item's clocks are closed."""
+    if status == APPROVED:
+        return set()
+    clocks = {REWORK} if rework_deadline_set else {HANDLING}
+    if status == AWAITING_APPROVAL and approval_deadline_set:
+        clocks.add(APPROVAL)
+    return clocks
 
 
 def validate_handler(handler_id: str) -> str:
@@ -179,8 +209,7 @@ def check_extension(now: datetime, deadline: datetime, expected_completion: date
             "expected_completion must be after the current deadline")])
 
 
-def rework_refusal(kind: str, status: int, rating_reworks: int,
-                   profile: RegulationProfile = DEFAULT) -> str | None:
+def rework_refusal(kind: str, status: int, rating_reworks: int, profile: RegulationProfile) -> str | None:
     """Why a rework request cannot apply (a short code for logs), or None when it applies.
 
     Only an approved result goes back for rework; a unit re-handles after a "not satisfied"

@@ -2,14 +2,18 @@
 
 from pathlib import Path
 
+from runtime.calendar_store import CalendarStore
+from runtime.config import regulation_profile
 from runtime.service import ServiceContext, ServiceParts, ServiceSpec
 from services.processing import api, consumers, store
 from services.processing.app import ProcessingApp, ProcessingHandlers
 
 
 def build(ctx: ServiceContext) -> ServiceParts:
-    app = ProcessingApp(ctx, ctx.resources["media-store"])
-    return ServiceParts(register=api.register(app), handlers=ProcessingHandlers(ctx.outbox), app=app)
+    profile, calendar = regulation_profile(ctx.config), CalendarStore(ctx.db)
+    app = ProcessingApp(ctx, ctx.resources["media-store"], calendar, profile)
+    return ServiceParts(register=api.register(app), handlers=ProcessingHandlers(ctx.outbox, calendar, profile),
+                        app=app)
 
 
 SPEC = ServiceSpec(

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from runtime.calendar_store import calendar_tables
 from runtime.messaging import messaging_tables
 
 metadata = sa.MetaData()
@@ -19,7 +20,8 @@ work_items = sa.Table(
     sa.Column("media", sa.JSON, nullable=False),
     sa.Column("handler_id", sa.String(200), nullable=False, server_default=""),
     sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=False),
-    # Đ8.2a: acceptance + the unit's limit.
+    # Đ8.2a: acceptance + the unit's limit (in working days; null on items from before it was kept).
+    sa.Column("handling_working_days", sa.Integer, nullable=True),
     sa.Column("deadline", sa.DateTime(timezone=True), nullable=False),
     sa.Column("extended_to", sa.DateTime(timezone=True), nullable=True),
     sa.Column("extension_reason", sa.Text, nullable=False, server_default=""),
@@ -37,6 +39,7 @@ work_items = sa.Table(
     sa.Column("edited_by_leader", sa.Boolean, nullable=False),
     # Đ10.4: rework after publication's review or a "not satisfied" rating.
     sa.Column("rework_kind", sa.String(32), nullable=False, server_default=""),
+    sa.Column("rework_requested_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("rework_deadline", sa.DateTime(timezone=True), nullable=True),
     sa.Column("rework_count", sa.Integer, nullable=False, server_default="0"),
     sa.Column("rating_rework_count", sa.Integer, nullable=False, server_default="0"),
@@ -71,3 +74,5 @@ history = sa.Table(
 )
 
 messaging_tables(metadata)
+# The run-time calendar (day rules and force-majeure pauses) announced by routing.
+calendar_tables(metadata)

@@ -12,8 +12,10 @@ from sqlalchemy.engine import Connection
 
 from pakn.common.v1 import common_pb2
 from pakn.events.v1 import events_pb2 as ev
-from regulation.profile import DEFAULT, RegulationProfile
+from regulation.calendar import WorkingCalendar
+from regulation.profile import RegulationProfile
 from runtime import paging
+from runtime.calendar_store import CalendarStore
 from runtime.crypto import verifier
 from runtime.errors import FailedPrecondition, InvalidArgument, NotFound, Validator, Violation
 from runtime.messaging import Outbox, as_utc, from_ts, ts, utcnow
@@ -75,7 +77,7 @@ def _domain_answer(row) -> domain.Answer:
 
 
 class PublicationApp:
-    def __init__(self, ctx: ServiceContext, profile: RegulationProfile = DEFAULT):
+    def __init__(self, ctx: ServiceContext, profile: RegulationProfile):
         self.db, self.outbox, self.telemetry, self.config = ctx.db, ctx.outbox, ctx.telemetry, ctx.config
         self.profile = profile
         self.verifier_key = ctx.config.security.verifier_key
@@ -349,10 +351,13 @@ def _citizen_validator(tracking_code: str, contact: str) -> Validator:
 
 
 class PublicationHandlers:
-    """Follows each case through the other services' events, in any order, idempotently."""
+    """Follows each case through the other services' events, in any order, idempotently; review
+    deadlines follow routing's calendar changes. A handler that may set a review deadline takes the
+    calendar first (see runtime/calendar_store.py)."""
 
-    def __init__(self, outbox: Outbox, profile: RegulationProfile = DEFAULT):
+    def __init__(self, outbox: Outbox, calendar: CalendarStore, profile: RegulationProfile):
         self.outbox = outbox
+        self.calendar = calendar
         self.profile = profile
 
     # -- upserts -------------------------------------------------------------------------------
@@ -388,7 +393,7 @@ class PublicationHandlers:
         if status != row.status:
             conn.execute(cases.update().where(cases.c.case_id == row.case_id).values(status=status, updated_at=at))
 
-    def _recompute(self, conn: Connection, case_id: str, at: datetime) -> None:
+    def _recompute(self, conn: Connection, cal: WorkingCalendar, case_id: str, at: datetime) -> None:
         """Đ10.2: under review once every expected assignment is approved; back when one reopens."""
         row = conn.execute(sa.select(cases).where(cases.c.case_id == case_id)).first()
         rows = conn.execute(sa.select(answers).where(answers.c.case_id == case_id)).all()
@@ -397,7 +402,7 @@ class PublicationHandlers:
         if status == row.status:
             return
         if status == S.CASE_STATUS_UNDER_REVIEW:
-            deadline = domain.review_deadline(found, self.profile)
+            deadline = domain.review_deadline(found, self.profile, cal)
             conn.execute(cases.update().where(cases.c.case_id == case_id).values(
                 status=status, review_deadline=deadline, updated_at=at))
             self.outbox.emit(conn, "case.under_review", case_id,
@@ -408,6 +413,7 @@ class PublicationHandlers:
 
     # -- handlers ------------------------------------------------------------------------------
     def on_case_received(self, conn, payload: ev.CaseReceived, envelope):
+        cal = self.calendar.calendar(conn)
         at = from_ts(payload.received_at) if payload.HasField("received_at") else from_ts(envelope.occurred_at)
         row = self._case(conn, payload.case_id, at)
         # Only the keyed hashes are kept; the sealed contact is notification's, not ours.
@@ -417,7 +423,7 @@ class PublicationHandlers:
             received_at=at, updated_at=at))
         self._advance(conn, row, S.CASE_STATUS_RECEIVED, at)
         PublicationApp._entry(conn, payload.case_id, at, "case.received", domain.entry_received())
-        self._recompute(conn, payload.case_id, at)
+        self._recompute(conn, cal, payload.case_id, at)
 
     def on_case_classified(self, conn, payload: ev.CaseClassified, envelope):
         at = from_ts(envelope.occurred_at)
@@ -435,13 +441,14 @@ class PublicationHandlers:
         PublicationApp._entry(conn, payload.case_id, at, "case.cancelled", domain.entry_cancelled())
 
     def on_assignment_created(self, conn, payload: ev.AssignmentCreated, envelope):
+        cal = self.calendar.calendar(conn)
         at = from_ts(envelope.occurred_at)
         row = self._case(conn, payload.case_id, at)
         a = self._answer(conn, payload.case_id, payload.assignment_id, payload.unit_id, payload.unit_name, at)
         self._advance(conn, row, S.CASE_STATUS_IN_HANDLING, at)
         PublicationApp._entry(conn, payload.case_id, at, "assignment.created",
                               domain.entry_distributed(domain.unit_label(a.unit_name, a.unit_id)), a.unit_id)
-        self._recompute(conn, payload.case_id, at)
+        self._recompute(conn, cal, payload.case_id, at)
 
     def on_assignment_accepted(self, conn, payload: ev.AssignmentAccepted, envelope):
         at = from_ts(payload.accepted_at) if payload.HasField("accepted_at") else from_ts(envelope.occurred_at)
@@ -453,6 +460,7 @@ class PublicationHandlers:
                               domain.entry_accepted(domain.unit_label(a.unit_name, a.unit_id)), a.unit_id)
 
     def on_assignment_returned(self, conn, payload: ev.AssignmentReturned, envelope):
+        cal = self.calendar.calendar(conn)
         at = from_ts(envelope.occurred_at)
         self._case(conn, payload.case_id, at)
         a = self._answer(conn, payload.case_id, payload.assignment_id, payload.unit_id, "", at)
@@ -461,9 +469,10 @@ class PublicationHandlers:
         # The reason stays out of the public timeline.
         PublicationApp._entry(conn, payload.case_id, at, "assignment.returned",
                               domain.entry_returned(domain.unit_label(a.unit_name, a.unit_id)), a.unit_id)
-        self._recompute(conn, payload.case_id, at)
+        self._recompute(conn, cal, payload.case_id, at)
 
     def on_result_approved(self, conn, payload: ev.ResultApproved, envelope):
+        cal = self.calendar.calendar(conn)
         at = from_ts(payload.approved_at) if payload.HasField("approved_at") else from_ts(envelope.occurred_at)
         self._case(conn, payload.case_id, at)
         a = self._answer(conn, payload.case_id, payload.assignment_id, payload.unit_id, payload.unit_name, at)
@@ -473,4 +482,30 @@ class PublicationHandlers:
             answer=payload.answer, evidence=media_dicts(payload.evidence), approved=True, approved_at=at))
         PublicationApp._entry(conn, payload.case_id, at, "result.approved",
                               domain.entry_approved(domain.unit_label(a.unit_name, a.unit_id)), a.unit_id)
-        self._recompute(conn, payload.case_id, at)
+        self._recompute(conn, cal, payload.case_id, at)
+
+    # -- the calendar (announced by routing) ---------------------------------------------------
+    def on_calendar_day_recorded(self, conn, payload: ev.CalendarDayRecorded, envelope):
+        if self.calendar.apply_day_recorded(conn, payload, from_ts(envelope.occurred_at)):
+            self.recompute_review_deadlines(conn)
+
+    def on_calendar_pause_declared(self, conn, payload: ev.CalendarPauseDeclared, envelope):
+        if self.calendar.apply_pause_declared(conn, payload, from_ts(envelope.occurred_at)):
+            self.recompute_review_deadlines(conn)
+
+    def recompute_review_deadlines(self, conn: Connection) -> int:
+        """Đ10.2: the review deadline of every case under review, from its last approval; returns how
+        many moved. Published, delivered and restricted cases keep theirs."""
+        cal = self.calendar.calendar(conn)
+        moved = 0
+        for row in conn.execute(sa.select(cases.c.case_id, cases.c.review_deadline)
+                                .where(cases.c.status == S.CASE_STATUS_UNDER_REVIEW)).all():
+            found = [_domain_answer(a) for a in conn.execute(
+                sa.select(answers).where(answers.c.case_id == row.case_id))]
+            if not domain.ready(found):
+                continue
+            deadline = domain.review_deadline(found, self.profile, cal)
+            if deadline != _opt(row.review_deadline):
+                conn.execute(cases.update().where(cases.c.case_id == row.case_id).values(review_deadline=deadline))
+                moved += 1
+        return moved

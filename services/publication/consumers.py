@@ -1,4 +1,5 @@
-"""The events publication consumes: the case's progress up to approval."""
+"""The events publication consumes: the case's progress up to approval, and the calendar's changes
+(review deadlines are recomputed)."""
 
 from runtime.messaging import Subscription
 
@@ -10,4 +11,6 @@ SUBSCRIPTIONS = (
     Subscription("routing", "assignment.accepted", "on_assignment_accepted"),
     Subscription("routing", "assignment.returned", "on_assignment_returned"),
     Subscription("processing", "result.approved", "on_result_approved"),
+    Subscription("routing", "calendar.day_recorded", "on_calendar_day_recorded"),
+    Subscription("routing", "calendar.pause_declared", "on_calendar_pause_declared"),
 )

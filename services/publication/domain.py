@@ -9,7 +9,7 @@ from datetime import datetime
 
 from pakn.common.v1 import common_pb2
 from pakn.publication.v1 import publication_pb2
-from regulation.calendar import add_hours
+from regulation.calendar import WorkingCalendar
 from regulation.profile import RegulationProfile
 
 S = common_pb2.CaseStatus
@@ -71,10 +71,11 @@ def ready(answers: list[Answer]) -> bool:
     return bool(expected) and all(a.approved for a in expected)
 
 
-def review_deadline(answers: list[Answer], profile: RegulationProfile) -> datetime:
-    """Đ10.2: publication within `publication_hours` of the last approval."""
+def review_deadline(answers: list[Answer], profile: RegulationProfile, cal: WorkingCalendar) -> datetime:
+    """Đ10.2: publication within `publication_hours` of the last approval (calendar hours; the
+    province's force-majeure pauses stop the clock)."""
     last = max(a.approved_at for a in answers if a.expected and a.approved_at is not None)
-    return add_hours(last, profile.publication_hours)
+    return cal.add_hours(last, profile.publication_hours)
 
 
 def next_review_status(status: int, received: bool, answers: list[Answer]) -> int:

@@ -2,14 +2,18 @@
 
 from pathlib import Path
 
+from runtime.calendar_store import CalendarStore
+from runtime.config import regulation_profile
 from runtime.service import ServiceContext, ServiceParts, ServiceSpec
 from services.publication import api, consumers, store
 from services.publication.app import PublicationApp, PublicationHandlers
 
 
 def build(ctx: ServiceContext) -> ServiceParts:
-    app = PublicationApp(ctx)
-    return ServiceParts(register=api.register(app), handlers=PublicationHandlers(ctx.outbox), app=app)
+    profile, calendar = regulation_profile(ctx.config), CalendarStore(ctx.db)
+    app = PublicationApp(ctx, profile)
+    return ServiceParts(register=api.register(app), handlers=PublicationHandlers(ctx.outbox, calendar, profile),
+                        app=app)
 
 
 SPEC = ServiceSpec(

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from runtime.calendar_store import calendar_tables
 from runtime.messaging import messaging_tables
 
 metadata = sa.MetaData()
@@ -89,3 +90,5 @@ replies = sa.Table(
 )
 
 messaging_tables(metadata)
+# The run-time calendar (day rules and force-majeure pauses) announced by routing.
+calendar_tables(metadata)

@@ -6,6 +6,16 @@ from pakn.reporting.v1 import reporting_pb2, reporting_pb2_grpc
 from runtime.messaging import from_ts, ts
 from services.reporting.app import ReportingApp
 
+# PeriodKind -> regulation.periods kinds (Đ13.7).
+PERIOD_KINDS = {
+    reporting_pb2.PERIOD_KIND_MONTHLY: "monthly",
+    reporting_pb2.PERIOD_KIND_QUARTERLY: "quarterly",
+    reporting_pb2.PERIOD_KIND_FIRST_HALF: "first-half",
+    reporting_pb2.PERIOD_KIND_SECOND_HALF: "second-half",
+    reporting_pb2.PERIOD_KIND_NINE_MONTH: "nine-month",
+    reporting_pb2.PERIOD_KIND_ANNUAL: "annual",
+}
+
 
 def _period(request):
     p = request.period
@@ -41,6 +51,14 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
     def ExportReport(self, request, context):
         for chunk in self.app.export(*_period(request)):
             yield reporting_pb2.ExportReportResponse(chunk=chunk)
+
+    def GetReportPeriod(self, request, context):
+        # Unspecified: "" (missing); a value this version does not know: its number (refused by the app).
+        kind = PERIOD_KINDS.get(request.kind, str(request.kind) if request.kind else "")
+        p = self.app.report_period(kind, request.year, request.number)
+        return reporting_pb2.GetReportPeriodResponse(
+            first_day=p.first_day.isoformat(), last_day=p.last_day.isoformat(),
+            period=reporting_pb2.Period(start=ts(p.start), end=ts(p.end)))
 
 
 def register(app: ReportingApp):

@@ -1,4 +1,4 @@
-"""Reporting's queries (Đ13.7 summary, overdue list, Đ14 scorecards, CSV export) and the event
+"""Reporting's queries (Đ13.7 summary and periods, overdue list, Đ14 scorecards, CSV export) and the event
 handlers that build its read model, whatever order the events arrive in."""
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from regulation import periods
+from runtime.errors import Validator
 from runtime.messaging import as_utc, from_ts, utcnow
 from runtime.service import ServiceContext
 from services.reporting import domain
@@ -28,6 +30,10 @@ def assignment_facts(row) -> domain.AssignmentFacts:
     return domain.AssignmentFacts(row.assignment_id, row.case_id, row.unit_id, row.unit_name, _opt(row.created_at),
                                   _opt(row.accepted_at), _opt(row.deadline), _opt(row.returned_at),
                                   _opt(row.approved_at), row.on_time)
+
+
+# Report years a request may ask for (the calendar's years; a guard against typos such as 26 for 2026).
+MIN_REPORT_YEAR, MAX_REPORT_YEAR = 2000, 2100
 
 
 class ReportingApp:
@@ -82,6 +88,26 @@ class ReportingApp:
         per_case = domain.by_case(kept)
         return domain.csv_chunks(domain.csv_row(c, per_case.get(c.case_id, [])) for c in chosen)
 
+    @staticmethod
+    def report_period(kind: str, year: int, number: int) -> periods.ReportPeriod:
+        """Đ13.7: the period of `kind` (one of regulation.periods.KINDS) for `year`; `number` is the
+        month (1–12) of a monthly report, the quarter (1–4) of a quarterly one, unused otherwise."""
+        v = Validator()
+        if not kind:
+            v.add("kind", "Thiếu loại kỳ báo cáo (tháng, quý, 6 tháng đầu năm, 6 tháng cuối năm, 9 tháng, năm)",
+                  "kind is required: monthly, quarterly, first half, second half, nine months or annual")
+        elif kind not in periods.KINDS:
+            v.add("kind", "Loại kỳ báo cáo không hợp lệ", f"unknown report period kind {kind!r}")
+        if not MIN_REPORT_YEAR <= year <= MAX_REPORT_YEAR:
+            v.add("year", f"Năm phải từ {MIN_REPORT_YEAR} đến {MAX_REPORT_YEAR}",
+                  f"year must be between {MIN_REPORT_YEAR} and {MAX_REPORT_YEAR}")
+        if kind == "monthly" and not 1 <= number <= 12:
+            v.add("number", "Tháng của kỳ báo cáo tháng phải từ 1 đến 12", "number (the month) must be 1-12")
+        if kind == "quarterly" and not 1 <= number <= 4:
+            v.add("number", "Quý của kỳ báo cáo quý phải từ 1 đến 4", "number (the quarter) must be 1-4")
+        v.raise_if_any()
+        return periods.period(kind, year, number if kind in ("monthly", "quarterly") else 0)
+
 
 def _upsert(conn: Connection, table: sa.Table, key: str, key_value: str, defaults: dict, **values) -> None:
     """Update the row's given columns, or create it (with `defaults` for required columns)."""
@@ -122,9 +148,23 @@ class ReportingHandlers:
 
     def on_assignment_accepted(self, conn, payload, envelope):
         values = {"accepted_at": _when(payload.accepted_at, envelope)}
-        if payload.HasField("deadline"):
+        row = conn.execute(sa.select(assignments.c.deadline_changed_at).where(
+            assignments.c.assignment_id == payload.assignment_id)).first()
+        if payload.HasField("deadline") and (row is None or row.deadline_changed_at is None):
             values["deadline"] = from_ts(payload.deadline)
         self._assignment(conn, payload, **values)
+
+    def on_deadline_changed(self, conn, payload, envelope):
+        """A calendar change moved the unit's running deadline (Đ8.2a handling, Đ10.4 rework), so the
+        overdue list follows it; the newest change wins whatever order the events arrive in."""
+        if payload.clock not in ("handling", "rework") or not payload.HasField("deadline"):
+            return
+        at = from_ts(envelope.occurred_at)
+        row = conn.execute(sa.select(assignments.c.deadline_changed_at).where(
+            assignments.c.assignment_id == payload.assignment_id)).first()
+        if row is not None and row.deadline_changed_at is not None and as_utc(row.deadline_changed_at) > at:
+            return
+        self._assignment(conn, payload, deadline=from_ts(payload.deadline), deadline_changed_at=at)
 
     def on_assignment_returned(self, conn, payload, envelope):
         self._assignment(conn, payload, returned_at=from_ts(envelope.occurred_at))

@@ -9,6 +9,7 @@ SUBSCRIPTIONS = (
     Subscription("routing", "assignment.accepted", "on_assignment_accepted"),
     Subscription("routing", "assignment.returned", "on_assignment_returned"),
     Subscription("processing", "result.approved", "on_result_approved"),
+    Subscription("processing", "deadline.changed", "on_deadline_changed"),
     Subscription("publication", "case.published", "on_case_published"),
     Subscription("publication", "result.delivered", "on_result_delivered"),
     Subscription("publication", "case.restricted", "on_case_restricted"),

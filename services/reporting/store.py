@@ -31,6 +31,8 @@ assignments = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("deadline", sa.DateTime(timezone=True), nullable=True),
+    # When processing last moved the deadline (deadline.changed): a late acceptance event keeps it.
+    sa.Column("deadline_changed_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("returned_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("approved_at", sa.DateTime(timezone=True), nullable=True),
     # No server_default on booleans (PostgreSQL rejects '0').

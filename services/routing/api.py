@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pakn.common.v1 import common_pb2
-from pakn.routing.v1 import routing_pb2, routing_pb2_grpc
-from runtime.messaging import as_utc, ts
+from pakn.routing.v1 import calendar_pb2, calendar_pb2_grpc, routing_pb2, routing_pb2_grpc
+from runtime.messaging import as_utc, from_ts, ts
 from services.routing import domain
-from services.routing.app import CaseView, RoutingApp, media_refs
+from services.routing.app import CalendarApp, CaseView, RoutingApp, media_refs
 
 
 def _ts(value):
@@ -104,5 +104,57 @@ class RoutingServicer(routing_pb2_grpc.RoutingServiceServicer):
         return routing_pb2.RegisterUnitResponse(unit=unit_pb(row))
 
 
-def register(app: RoutingApp):
-    return lambda server: routing_pb2_grpc.add_RoutingServiceServicer_to_server(RoutingServicer(app), server)
+def day_rule_pb(rule) -> calendar_pb2.DayRule:
+    return calendar_pb2.DayRule(date=rule.day.isoformat(), working=rule.working, name_vi=rule.name_vi,
+                                name_en=rule.name_en, document=rule.document)
+
+
+def pause_pb(pause) -> calendar_pb2.Pause:
+    return calendar_pb2.Pause(pause_id=pause.pause_id, start=ts(pause.start), end=ts(pause.end),
+                              unit_id=pause.unit_id, reason=pause.reason)
+
+
+class CalendarServicer(calendar_pb2_grpc.CalendarServiceServicer):
+    def __init__(self, app: CalendarApp):
+        self.app = app
+
+    def GetDay(self, request, context):
+        d = self.app.get_day(request.date, request.unit_id)
+        return calendar_pb2.GetDayResponse(day=calendar_pb2.CalendarDay(
+            date=d.day.isoformat(), working=d.working, reason_vi=d.reason_vi, reason_en=d.reason_en,
+            document=d.document, provisional=d.provisional, paused=d.paused))
+
+    def ComputeDeadline(self, request, context):
+        kind = request.WhichOneof("amount")
+        amount = getattr(request, kind) if kind else 0
+        start = from_ts(getattr(request, "from")) if request.HasField("from") else None
+        deadline = self.app.compute_deadline(start, kind, amount, request.unit_id)
+        return calendar_pb2.ComputeDeadlineResponse(deadline=ts(deadline))
+
+    def RecordDay(self, request, context):
+        r = request.rule
+        rule = self.app.record_day(r.date, r.working, r.name_vi, r.name_en, r.document)
+        return calendar_pb2.RecordDayResponse(rule=day_rule_pb(rule))
+
+    def DeclarePause(self, request, context):
+        start = from_ts(request.start) if request.HasField("start") else None
+        end = from_ts(request.end) if request.HasField("end") else None
+        pause = self.app.declare_pause(start, end, request.unit_id, request.reason)
+        return calendar_pb2.DeclarePauseResponse(pause=pause_pb(pause))
+
+    def ListDayRules(self, request, context):
+        return calendar_pb2.ListDayRulesResponse(rules=[day_rule_pb(r) for r in self.app.list_day_rules(request.year)])
+
+    def ListPauses(self, request, context):
+        return calendar_pb2.ListPausesResponse(pauses=[pause_pb(p) for p in self.app.list_pauses()])
+
+
+CALENDAR_SERVICE = calendar_pb2.DESCRIPTOR.services_by_name["CalendarService"].full_name
+
+
+def register(app: RoutingApp, calendar: CalendarApp):
+    """Both of routing's services on one server: the coordinator's work and the calendar."""
+    def add(server) -> None:
+        routing_pb2_grpc.add_RoutingServiceServicer_to_server(RoutingServicer(app), server)
+        calendar_pb2_grpc.add_CalendarServiceServicer_to_server(CalendarServicer(calendar), server)
+    return add

@@ -12,8 +12,10 @@ from sqlalchemy.engine import Connection
 
 from pakn.common.v1 import common_pb2
 from pakn.events.v1 import events_pb2 as ev
-from regulation.profile import DEFAULT, RegulationProfile
-from runtime.errors import NotFound
+from regulation.calendar import DayInfo, DayRule, Pause, WorkingCalendar
+from regulation.profile import RegulationProfile
+from runtime.calendar_store import CalendarStore, day_recorded, pause_declared
+from runtime.errors import FailedPrecondition, NotFound
 from runtime.messaging import as_utc, from_ts, ts, utcnow
 from runtime.service import ServiceContext
 from services.routing import domain
@@ -50,8 +52,9 @@ def _assignment_query():
 
 
 class RoutingApp:
-    def __init__(self, ctx: ServiceContext, profile: RegulationProfile = DEFAULT):
+    def __init__(self, ctx: ServiceContext, calendar: CalendarStore, profile: RegulationProfile):
         self.db, self.outbox, self.telemetry = ctx.db, ctx.outbox, ctx.telemetry
+        self.calendar = calendar
         self.profile = profile
 
     # -- reading -----------------------------------------------------------------------------
@@ -229,6 +232,7 @@ class RoutingApp:
         domain.validate_case_id(case_id)
         now = utcnow()
         with self.db.transaction() as conn:
+            cal = self.calendar.calendar(conn)
             row = self._lock_case(conn, case_id)
             directory = {r.unit_id: r for r in conn.execute(sa.select(units).where(units.c.unit_id.in_(unit_ids)))}
             facts = {uid: domain.UnitFacts(True, bool(r.on_system)) for uid, r in directory.items()}
@@ -237,10 +241,10 @@ class RoutingApp:
                 if domain.is_active(r.status)}
             domain.validate_distribution(case_id, unit_ids, facts, busy, note)
             target = domain.check_case_action(domain.DISTRIBUTE, row.status)
-            deadline = domain.return_deadline(now, self.profile)
             created: list[str] = []
             for unit_id in unit_ids:
                 assignment_id = str(uuid.uuid4())
+                deadline = domain.return_deadline(now, self.profile, cal, unit_id)
                 conn.execute(assignments.insert().values(
                     assignment_id=assignment_id, case_id=case_id, unit_id=unit_id, status=int(A.PENDING),
                     created_at=now, return_deadline=deadline, note=note))
@@ -277,9 +281,10 @@ class RoutingApp:
         days = domain.validate_accept(assignment_id, handling_working_days, self.profile)
         now = utcnow()
         with self.db.transaction() as conn:
+            cal = self.calendar.calendar(conn)
             case, row = self._lock_assignment(conn, assignment_id)
             domain.check_assignment_pending(row.status, "accept", "tiếp nhận")
-            deadline = domain.handling_deadline(now, days)
+            deadline = domain.handling_deadline(now, days, cal, row.unit_id)
             conn.execute(assignments.update().where(assignments.c.assignment_id == assignment_id).values(
                 status=int(A.ACCEPTED), accepted_at=now, handling_working_days=days, deadline=deadline))
             self._log(conn, case.case_id, "assignment_accepted", actor, row.unit_id, now)
@@ -313,15 +318,102 @@ class RoutingApp:
             return self._assignment(conn, assignment_id)
 
 
+def recompute_open_deadlines(conn: Connection, cal: WorkingCalendar, profile: RegulationProfile) -> int:
+    """After a calendar change: the reception deadline of every case not distributed yet (Đ7), the
+    return deadline of every pending assignment (Đ8.2b) and the handling deadline of every accepted
+    assignment still in handling (Đ8.2a), from their start instants; returns how many moved."""
+    moved = 0
+    for c in conn.execute(sa.select(cases.c.case_id, cases.c.received_at, cases.c.reception_deadline)
+                          .where(cases.c.status.in_(sorted(int(s) for s in domain.RECEPTION_OPEN)))).all():
+        due = domain.reception_deadline(as_utc(c.received_at), profile, cal)
+        if due != as_utc(c.reception_deadline):
+            conn.execute(cases.update().where(cases.c.case_id == c.case_id).values(reception_deadline=due))
+            moved += 1
+    for a in conn.execute(sa.select(assignments).where(assignments.c.status == int(A.PENDING))).all():
+        due = domain.return_deadline(as_utc(a.created_at), profile, cal, a.unit_id)
+        if due != as_utc(a.return_deadline):
+            conn.execute(assignments.update().where(assignments.c.assignment_id == a.assignment_id)
+                         .values(return_deadline=due))
+            moved += 1
+    handling = (sa.select(assignments).join(cases, cases.c.case_id == assignments.c.case_id)
+                .where(assignments.c.status == int(A.ACCEPTED), assignments.c.accepted_at.is_not(None),
+                       assignments.c.handling_working_days.is_not(None),
+                       cases.c.status.in_(sorted(int(s) for s in domain.HANDLING_OPEN))))
+    for a in conn.execute(handling).all():
+        due = domain.handling_deadline(as_utc(a.accepted_at), a.handling_working_days, cal, a.unit_id)
+        if a.deadline is None or due != as_utc(a.deadline):
+            conn.execute(assignments.update().where(assignments.c.assignment_id == a.assignment_id)
+                         .values(deadline=due))
+            moved += 1
+    return moved
+
+
+class CalendarApp:
+    """The calendar's administration (CalendarService): announced days and force-majeure pauses are
+    stored, announced to the services that run clocks, and routing's open deadlines follow."""
+
+    def __init__(self, ctx: ServiceContext, calendar: CalendarStore, profile: RegulationProfile):
+        self.db, self.outbox = ctx.db, ctx.outbox
+        self.calendar = calendar
+        self.profile = profile
+
+    def record_day(self, day: str, working: bool, name_vi: str, name_en: str, document: str) -> DayRule:
+        """An announced day off or make-up working day, or a correction (the newest per date wins)."""
+        rule = domain.validate_day_rule(day, working, name_vi, name_en, document)
+        now = utcnow()
+        with self.db.transaction() as conn:
+            self.calendar.record_day(conn, rule, now)
+            self.outbox.emit(conn, "calendar.day_recorded", "", day_recorded(rule))
+            recompute_open_deadlines(conn, self.calendar.calendar(conn), self.profile)
+        return rule
+
+    def declare_pause(self, start: datetime | None, end: datetime | None, unit_id: str, reason: str) -> Pause:
+        """Force majeure (Đ8.2a) for the province, or for one registered unit when unit_id is given."""
+        unit_id, reason = (unit_id or "").strip(), domain.nfc(reason)
+        now = utcnow()
+        with self.db.transaction() as conn:
+            exists = bool(unit_id) and conn.execute(
+                sa.select(units.c.unit_id).where(units.c.unit_id == unit_id)).first() is not None
+            domain.validate_pause(start, end, unit_id, exists, reason)
+            pause = Pause(str(uuid.uuid4()), as_utc(start), as_utc(end), unit_id, reason)
+            self.calendar.record_pause(conn, pause, now)
+            self.outbox.emit(conn, "calendar.pause_declared", "", pause_declared(pause))
+            recompute_open_deadlines(conn, self.calendar.calendar(conn), self.profile)
+        return pause
+
+    def list_day_rules(self, year: int) -> list[DayRule]:
+        domain.validate_year(year)
+        return domain.day_rules(self.calendar.calendar(), year)
+
+    def list_pauses(self) -> list[Pause]:
+        return domain.pauses_of(self.calendar.calendar())
+
+    def get_day(self, day: str, unit_id: str) -> DayInfo:
+        return self.calendar.calendar().day(domain.validate_day(day), unit_id.strip() or None)
+
+    def compute_deadline(self, start: datetime | None, kind: str | None, amount: int, unit_id: str) -> datetime:
+        domain.validate_deadline_request(start, kind, amount)
+        cal, unit = self.calendar.calendar(), unit_id.strip() or None
+        try:
+            if kind == "working_days":
+                return cal.add_working_days(start, amount, unit)
+            return cal.add_hours(start, amount, unit)
+        except ValueError:
+            raise FailedPrecondition("Không có hạn xử lý trong vòng mười năm: hãy kiểm tra các đợt bất khả kháng",
+                                     "no deadline within ten years: check the calendar's pauses") from None
+
+
 class RoutingHandlers:
     """Fills the inbox from intake and follows the publication outcome of each case."""
 
-    def __init__(self, profile: RegulationProfile = DEFAULT):
+    def __init__(self, calendar: CalendarStore, profile: RegulationProfile):
+        self.calendar = calendar
         self.profile = profile
 
     def on_case_received(self, conn: Connection, payload: ev.CaseReceived, envelope) -> None:
         """Đ7: a new case for the coordinator, due within 24 h. The sealed contact and contact
         verifiers are deliberately not kept: personal data is not routing's."""
+        cal = self.calendar.calendar(conn)
         if conn.execute(sa.select(cases.c.case_id).where(cases.c.case_id == payload.case_id)).first():
             return
         received_at = from_ts(payload.received_at) if payload.HasField("received_at") else from_ts(envelope.occurred_at)
@@ -334,7 +426,7 @@ class RoutingHandlers:
             latitude=loc.latitude or None, longitude=loc.longitude or None,
             media=_media_json(payload.media), screening_flags=list(payload.screening_flags),
             keep_identity_secret=payload.keep_identity_secret, status=int(C.RECEIVED),
-            received_at=received_at, reception_deadline=domain.reception_deadline(received_at, self.profile),
+            received_at=received_at, reception_deadline=domain.reception_deadline(received_at, self.profile, cal),
             status_changed_at=received_at,
         ))
 

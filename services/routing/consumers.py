@@ -1,4 +1,6 @@
-"""The events routing consumes: new cases for the inbox (Đ7) and each case's publication outcome."""
+"""The events routing consumes: new cases for the inbox (Đ7) and each case's publication outcome.
+
+Routing's own calendar changes (calendar.*) are applied when the administrator acts, not consumed."""
 
 from runtime.messaging import Subscription
 

@@ -12,10 +12,10 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from enum import IntEnum
 
-from regulation import calendar
+from regulation.calendar import DayRule, Pause, WorkingCalendar
 from regulation.profile import RegulationProfile
 from runtime.errors import FailedPrecondition, Validator
 
@@ -130,14 +130,23 @@ def apply_outcome(current: int, changed_at: datetime | None, new: CaseStatus, oc
 
 # -- Deadlines ---------------------------------------------------------------------------------
 
-def reception_deadline(received_at: datetime, profile: RegulationProfile) -> datetime:
-    """Đ7: the coordinating unit receives a case within 24 hours of its submission."""
-    return calendar.add_hours(received_at, profile.reception_hours)
+# Cases whose reception (Đ7) is still running: not distributed yet, not finished.
+RECEPTION_OPEN = frozenset({C.RECEIVED, C.VERIFYING, C.CLASSIFIED, C.AWAITING_UNIT})
+# Cases whose accepted assignments are still being handled (Đ8.2a): not every result approved yet.
+HANDLING_OPEN = OPEN - {C.UNDER_REVIEW}
 
 
-def return_deadline(distributed_at: datetime, profile: RegulationProfile) -> datetime:
-    """Đ8.2b: a unit returns a case outside its competence within 24 hours."""
-    return calendar.add_hours(distributed_at, profile.return_hours)
+def reception_deadline(received_at: datetime, profile: RegulationProfile, cal: WorkingCalendar) -> datetime:
+    """Đ7: the coordinating unit receives a case within 24 hours of its submission (the province's
+    pauses stop the clock)."""
+    return cal.add_hours(received_at, profile.reception_hours)
+
+
+def return_deadline(distributed_at: datetime, profile: RegulationProfile, cal: WorkingCalendar,
+                    unit_id: str) -> datetime:
+    """Đ8.2b: a unit returns a case outside its competence within 24 hours (the province's and the
+    unit's pauses stop the clock)."""
+    return cal.add_hours(distributed_at, profile.return_hours, unit_id)
 
 
 def handling_days(requested: int, profile: RegulationProfile) -> int:
@@ -153,9 +162,10 @@ def handling_days(requested: int, profile: RegulationProfile) -> int:
     return requested
 
 
-def handling_deadline(accepted_at: datetime, days: int) -> datetime:
-    """Đ8.2a: counted in working days from the unit's acceptance."""
-    return calendar.add_working_days(accepted_at, days)
+def handling_deadline(accepted_at: datetime, days: int, cal: WorkingCalendar, unit_id: str) -> datetime:
+    """Đ8.2a: counted in working days from the unit's acceptance; days a pause of the province or of
+    the unit touches do not count."""
+    return cal.add_working_days(accepted_at, days, unit_id)
 
 
 def returned_within_limit(returned_at: datetime, deadline: datetime) -> bool:
@@ -319,6 +329,115 @@ def validate_unit(u: UnitDraft) -> UnitDraft:
             v.add(field, "Quá dài", f"{field} is too long ({MAX_TEXT} characters at most)")
     v.raise_if_any()
     return u
+
+
+# -- The calendar's administration (Đ8.2a, Đ9, Đ10.4: working days; Đ7, Đ8.2b, Đ10.2: hours) ----
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+# A longer force majeure is declared again when it goes on (a guard against a calendar with no
+# working day left, where no deadline exists).
+MAX_PAUSE = timedelta(days=366)
+MAX_DEADLINE_WORKING_DAYS = 1000
+MAX_DEADLINE_HOURS = 24 * 1000
+MAX_DOCUMENT = 300
+MAX_DAY_NAME = 200
+
+
+def parse_day(v: Validator, value: str, field: str) -> date | None:
+    """A local date written YYYY-MM-DD, within the years the platform serves."""
+    value = (value or "").strip()
+    if not value:
+        v.add(field, "Thiếu ngày", f"{field} is required")
+        return None
+    try:
+        if not ISO_DATE.match(value):
+            raise ValueError
+        day = date.fromisoformat(value)
+    except ValueError:
+        v.add(field, "Ngày không hợp lệ (định dạng YYYY-MM-DD)", f"{field} must be a valid date YYYY-MM-DD")
+        return None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        v.add(field, f"Năm phải từ {FIRST_YEAR} đến {LAST_YEAR}", f"{field}: the year must be {FIRST_YEAR}–{LAST_YEAR}")
+        return None
+    return day
+
+
+def validate_day(value: str, field: str = "date") -> date:
+    v = Validator()
+    day = parse_day(v, value, field)
+    v.raise_if_any()
+    return day
+
+
+def validate_day_rule(day: str, working: bool, name_vi: str, name_en: str, document: str) -> DayRule:
+    """An announced day off or make-up working day: its date, names and the document that set it."""
+    v = Validator()
+    parsed = parse_day(v, day, "rule.date")
+    name_vi, name_en, document = nfc(name_vi), nfc(name_en), nfc(document)
+    v.require(name_vi, "rule.name_vi", "tên ngày bằng tiếng Việt", "rule.name_vi")
+    v.require(name_en, "rule.name_en", "tên ngày bằng tiếng Anh", "rule.name_en")
+    v.require(document, "rule.document", "số văn bản thông báo", "rule.document")
+    for field, value, limit in (("rule.name_vi", name_vi, MAX_DAY_NAME), ("rule.name_en", name_en, MAX_DAY_NAME),
+                                ("rule.document", document, MAX_DOCUMENT)):
+        if len(value) > limit:
+            v.add(field, f"Quá dài (tối đa {limit} ký tự)", f"{field} is too long ({limit} characters at most)")
+    v.raise_if_any()
+    return DayRule(parsed, bool(working), name_vi, name_en, document)
+
+
+def validate_pause(start: datetime | None, end: datetime | None, unit_id: str, unit_exists: bool,
+                   reason: str) -> None:
+    """A force-majeure window [start, end) with its reason, for the province or one registered unit."""
+    v = Validator()
+    if start is None:
+        v.add("start", "Thiếu thời điểm bắt đầu", "start is required")
+    if end is None:
+        v.add("end", "Thiếu thời điểm kết thúc", "end is required")
+    if start is not None and end is not None:
+        if end <= start:
+            v.add("end", "Thời điểm kết thúc phải sau thời điểm bắt đầu", "end must be after start")
+        elif end - start > MAX_PAUSE:
+            v.add("end", "Một đợt bất khả kháng kéo dài tối đa 366 ngày; hãy khai báo đợt tiếp theo",
+                  "a pause lasts at most 366 days; declare another one if it goes on")
+    if unit_id and not unit_exists:
+        v.add("unit_id", "Đơn vị không có trong danh mục", "unknown unit")
+    v.require(reason, "reason", "lý do (sự cố bất khả kháng)", "reason")
+    validate_note(v, reason, "reason")
+    v.raise_if_any()
+
+
+def validate_deadline_request(start: datetime | None, kind: str | None, amount: int) -> None:
+    """A deadline question: from an instant, N working days or N calendar hours."""
+    v = Validator()
+    if start is None:
+        v.add("from", "Thiếu thời điểm bắt đầu tính", "from is required")
+    if kind is None:
+        v.add("amount", "Cần số ngày làm việc hoặc số giờ", "working_days or hours is required")
+    else:
+        limit = MAX_DEADLINE_WORKING_DAYS if kind == "working_days" else MAX_DEADLINE_HOURS
+        if not 0 <= amount <= limit:
+            v.add(kind, f"Phải từ 0 đến {limit}", f"{kind} must be between 0 and {limit}")
+    v.raise_if_any()
+
+
+def validate_year(year: int) -> None:
+    """0 means every year."""
+    if year and not FIRST_YEAR <= year <= LAST_YEAR:
+        v = Validator()
+        v.add("year", f"Năm phải từ {FIRST_YEAR} đến {LAST_YEAR}", f"year must be {FIRST_YEAR}–{LAST_YEAR} (0: all)")
+        v.raise_if_any()
+
+
+def day_rules(cal: WorkingCalendar, year: int) -> list[DayRule]:
+    """The announced days of `year` (0: all years) with the recorded ones over them, by date."""
+    merged = {d: r for d, r in cal.schedules.days.items() if not year or d.year == year}
+    merged.update({d: r for d, r in cal.overrides.items() if not year or d.year == year})
+    return [merged[d] for d in sorted(merged)]
+
+
+def pauses_of(cal: WorkingCalendar) -> list[Pause]:
+    return sorted(cal.pauses, key=lambda p: (p.start, p.pause_id))
 
 
 # -- Paging ------------------------------------------------------------------------------------

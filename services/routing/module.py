@@ -2,14 +2,19 @@
 
 from pathlib import Path
 
+from runtime.calendar_store import CalendarStore
+from runtime.config import regulation_profile
 from runtime.service import ServiceContext, ServiceParts, ServiceSpec
 from services.routing import api, consumers, store
-from services.routing.app import RoutingApp, RoutingHandlers
+from services.routing.app import CalendarApp, RoutingApp, RoutingHandlers
 
 
 def build(ctx: ServiceContext) -> ServiceParts:
-    app = RoutingApp(ctx)
-    return ServiceParts(register=api.register(app), handlers=RoutingHandlers(), app=app)
+    profile, calendar = regulation_profile(ctx.config), CalendarStore(ctx.db)
+    app = RoutingApp(ctx, calendar, profile)
+    admin = CalendarApp(ctx, calendar, profile)
+    return ServiceParts(register=api.register(app, admin), handlers=RoutingHandlers(calendar, profile), app=app,
+                        services=(api.CALENDAR_SERVICE,))
 
 
 SPEC = ServiceSpec(

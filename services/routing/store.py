@@ -3,6 +3,7 @@ contact stay in intake; the inbox keeps only what the coordinator and the units 
 
 import sqlalchemy as sa
 
+from runtime.calendar_store import calendar_tables
 from runtime.messaging import messaging_tables
 
 metadata = sa.MetaData()
@@ -88,3 +89,5 @@ case_history = sa.Table(
 )
 
 messaging_tables(metadata)
+# The run-time calendar (day rules and force-majeure pauses): recorded here through CalendarService.
+calendar_tables(metadata)

@@ -164,3 +164,46 @@ def test_export_is_a_csv_without_personal_data(start_platform, clients_for):
     again = b"".join(m.chunk for m in r.ExportReport(pb.ExportReportRequest())).decode("utf-8")
     assert list(csv.reader(io.StringIO(again)))[3][3] == "restricted"
     assert "nội dung" not in text
+
+
+def test_report_periods_of_d13_7(start_platform, clients_for):
+    r = clients_for(start_platform("reporting")).reporting
+    K = pb.PeriodKind
+    expected = [
+        (K.PERIOD_KIND_MONTHLY, 2026, 3, "2026-02-15", "2026-03-14"),
+        (K.PERIOD_KIND_MONTHLY, 2026, 1, "2025-12-15", "2026-01-14"),
+        (K.PERIOD_KIND_QUARTERLY, 2026, 1, "2025-12-15", "2026-03-14"),
+        (K.PERIOD_KIND_QUARTERLY, 2026, 4, "2026-09-15", "2026-12-14"),
+        (K.PERIOD_KIND_FIRST_HALF, 2026, 0, "2025-12-15", "2026-06-14"),
+        (K.PERIOD_KIND_SECOND_HALF, 2026, 0, "2026-06-15", "2026-12-14"),
+        (K.PERIOD_KIND_NINE_MONTH, 2026, 0, "2025-12-15", "2026-09-14"),
+        (K.PERIOD_KIND_ANNUAL, 2026, 7, "2025-12-15", "2026-12-14"),  # number is unused here
+    ]
+    for kind, year, number, first, last in expected:
+        got = r.GetReportPeriod(pb.GetReportPeriodRequest(kind=kind, year=year, number=number))
+        assert (got.first_day, got.last_day) == (first, last), K.Name(kind)
+    march = r.GetReportPeriod(pb.GetReportPeriodRequest(kind=K.PERIOD_KIND_MONTHLY, year=2026, number=3))
+    # [start, end): local midnights (UTC+7), i.e. 17:00 UTC the day before.
+    assert march.period.start.ToDatetime(UTC) == datetime(2026, 2, 14, 17, tzinfo=UTC)
+    assert march.period.end.ToDatetime(UTC) == datetime(2026, 3, 14, 17, tzinfo=UTC)
+    # The period feeds the other reports as it is.
+    assert r.GetSummary(pb.GetSummaryRequest(period=march.period)).summary.received == 0
+
+
+def test_a_bad_report_period_is_explained_field_by_field(start_platform, clients_for):
+    r = clients_for(start_platform("reporting")).reporting
+    K = pb.PeriodKind
+    err = rpc_error(lambda: r.GetReportPeriod(pb.GetReportPeriodRequest(year=2026)))
+    assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert set(violations(err)) == {"kind"}
+    assert "Thiếu loại kỳ báo cáo" in violations(err)["kind"] and "kind is required" in violations(err)["kind"]
+    err = rpc_error(lambda: r.GetReportPeriod(pb.GetReportPeriodRequest(kind=K.PERIOD_KIND_MONTHLY, year=26,
+                                                                        number=13)))
+    found = violations(err)
+    assert set(found) == {"year", "number"}
+    assert "Năm phải từ 2000 đến 2100" in found["year"] and "year must be between 2000 and 2100" in found["year"]
+    assert "Tháng" in found["number"] and "number (the month) must be 1-12" in found["number"]
+    err = rpc_error(lambda: r.GetReportPeriod(pb.GetReportPeriodRequest(kind=K.PERIOD_KIND_QUARTERLY, year=2026)))
+    assert violations(err) == {"number": "Quý của kỳ báo cáo quý phải từ 1 đến 4 / number (the quarter) must be 1-4"}
+    err = rpc_error(lambda: r.GetReportPeriod(pb.GetReportPeriodRequest(kind=99, year=2026)))
+    assert violations(err) == {"kind": "Loại kỳ báo cáo không hợp lệ / unknown report period kind '99'"}

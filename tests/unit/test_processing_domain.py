@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from regulation.calendar import VN
+from regulation.calendar import VN, WorkingCalendar
 from regulation.profile import DEFAULT
 from runtime.errors import FailedPrecondition, InvalidArgument
 from services.processing import domain as d
@@ -63,8 +63,9 @@ def test_extension_before_the_deadline_for_a_later_date():
 def test_approval_and_rework_deadlines_count_working_days():
     """Đ9 (1 WD) and Đ10.4a–b (2 WD): a Friday result is due Monday; a Friday rework Tuesday."""
     friday = datetime(2025, 3, 7, 10, 0, tzinfo=VN).astimezone(UTC)
-    assert d.approval_deadline(friday).astimezone(VN).date().isoformat() == "2025-03-10"
-    assert d.rework_deadline(friday).astimezone(VN).date().isoformat() == "2025-03-11"
+    cal = WorkingCalendar()
+    assert d.approval_deadline(friday, DEFAULT, cal, "u").astimezone(VN).date().isoformat() == "2025-03-10"
+    assert d.rework_deadline(friday, DEFAULT, cal, "u").astimezone(VN).date().isoformat() == "2025-03-11"
 
 
 def test_on_time_uses_the_rework_deadline_while_in_rework():
@@ -76,10 +77,11 @@ def test_on_time_uses_the_rework_deadline_while_in_rework():
 
 def test_rework_only_of_an_approved_result_and_once_after_a_rating():
     """Đ10.4c: a unit re-handles once after a "not satisfied" rating."""
-    assert d.rework_refusal("format", d.APPROVED, 0) is None
-    assert d.rework_refusal("not_satisfied", d.APPROVED, 0) is None
-    assert d.rework_refusal("not_satisfied", d.APPROVED, DEFAULT.rework_per_unit_after_rating) == "rating_rework_used"
-    assert d.rework_refusal("inaccurate", d.IN_PROGRESS, 0) == "not_approved"
-    assert d.rework_refusal("whatever", d.APPROVED, 0) == "unknown_kind"
+    assert d.rework_refusal("format", d.APPROVED, 0, DEFAULT) is None
+    assert d.rework_refusal("not_satisfied", d.APPROVED, 0, DEFAULT) is None
+    used = DEFAULT.rework_per_unit_after_rating
+    assert d.rework_refusal("not_satisfied", d.APPROVED, used, DEFAULT) == "rating_rework_used"
+    assert d.rework_refusal("inaccurate", d.IN_PROGRESS, 0, DEFAULT) == "not_approved"
+    assert d.rework_refusal("whatever", d.APPROVED, 0, DEFAULT) == "unknown_kind"
 
 

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from pakn.common.v1 import common_pb2
+from regulation.calendar import WorkingCalendar
 from regulation.profile import RegulationProfile
 from services.publication import domain
 
@@ -26,8 +27,9 @@ def test_ready_needs_every_expected_assignment_approved_and_at_least_one():
 
 def test_review_deadline_is_24_hours_after_the_last_approval_dieu_10_2():
     found = [answer("a", approved=True, at=T0), answer("b", approved=True, at=T1)]
-    assert domain.review_deadline(found, RegulationProfile()) == datetime(2025, 3, 5, 9, 30, tzinfo=UTC)
-    assert domain.review_deadline(found, RegulationProfile(publication_hours=2)) == datetime(
+    cal = WorkingCalendar()
+    assert domain.review_deadline(found, RegulationProfile(), cal) == datetime(2025, 3, 5, 9, 30, tzinfo=UTC)
+    assert domain.review_deadline(found, RegulationProfile(publication_hours=2), cal) == datetime(
         2025, 3, 4, 11, 30, tzinfo=UTC)
 
 

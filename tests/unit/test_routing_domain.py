@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from pakn.common.v1 import common_pb2
+from regulation.calendar import WorkingCalendar
 from regulation.profile import DEFAULT
 from runtime.errors import FailedPrecondition, InvalidArgument
 from services.routing import domain
@@ -87,9 +88,10 @@ def test_publication_outcomes_ignore_late_events_and_never_reopen_a_cancelled_ca
 def test_reception_and_return_deadlines_are_24_calendar_hours():
     # Đ7, Đ8.2b
     t = datetime(2025, 3, 7, 15, 0, tzinfo=UTC)  # a Friday: calendar hours, weekends included
-    assert domain.reception_deadline(t, DEFAULT) == t + timedelta(hours=24)
-    assert domain.return_deadline(t, DEFAULT) == t + timedelta(hours=24)
-    deadline = domain.return_deadline(t, DEFAULT)
+    cal = WorkingCalendar()
+    assert domain.reception_deadline(t, DEFAULT, cal) == t + timedelta(hours=24)
+    assert domain.return_deadline(t, DEFAULT, cal, "unit-1") == t + timedelta(hours=24)
+    deadline = domain.return_deadline(t, DEFAULT, cal, "unit-1")
     assert domain.returned_within_limit(deadline, deadline)
     assert not domain.returned_within_limit(deadline + timedelta(seconds=1), deadline)
 
@@ -107,7 +109,7 @@ def test_handling_limit_is_one_to_six_working_days_and_zero_means_six():
 def test_handling_deadline_skips_the_weekend():
     # Đ8.2a: accepted on Friday 2025-03-07 (Vietnam time), 1 working day -> Monday 23:59:59 local.
     accepted = datetime(2025, 3, 7, 3, 0, tzinfo=UTC)
-    deadline = domain.handling_deadline(accepted, 1)
+    deadline = domain.handling_deadline(accepted, 1, WorkingCalendar(), "unit-1")
     assert deadline == datetime(2025, 3, 10, 16, 59, 59, tzinfo=UTC)
 
 

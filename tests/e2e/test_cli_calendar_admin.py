@@ -1,0 +1,48 @@
+"""`pakn admin calendar-day` and `pakn admin pause` against a running platform."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from pakn.routing.v1 import calendar_pb2
+
+pytestmark = pytest.mark.e2e
+
+
+def pakn(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "runtime.cli", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_record_a_day_and_declare_a_pause(start_platform, clients_for):
+    p = start_platform("routing")
+    c = clients_for(p)
+    address = f"127.0.0.1:{p.port}"
+    off = pakn("--address", address, "admin", "calendar-day", "2026-10-12", "--off", "--name-vi", "Nghỉ do bão",
+               "--name-en", "Day off (storm)", "--document", "Công điện 12/CĐ-UBND")
+    assert off.returncode == 0, off.stderr
+    assert json.loads(off.stdout)["date"] == "2026-10-12"
+    day = c.calendar.GetDay(calendar_pb2.GetDayRequest(date="2026-10-12")).day
+    assert not day.working and day.document == "Công điện 12/CĐ-UBND"
+
+    paused = pakn("--address", address, "admin", "pause", "--start", "2026-10-13T08:00:00+07:00",
+                  "--end", "2026-10-13T17:00:00+07:00", "--reason", "Bão số 7")
+    assert paused.returncode == 0, paused.stderr
+    shown = json.loads(paused.stdout)
+    assert shown["reason"] == "Bão số 7" and shown["start"] == "2026-10-13T01:00:00Z" and shown["pause_id"]
+
+    unknown = pakn("--address", address, "admin", "pause", "--start", "2026-10-13T08:00:00+07:00",
+                   "--end", "2026-10-13T07:00:00+07:00", "--unit", "khong-co", "--reason", "Bão")
+    assert unknown.returncode == 1 and "INVALID_ARGUMENT" in unknown.stderr
+    assert "unit_id" in unknown.stderr and "end must be after start" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+    naive = pakn("--address", address, "admin", "pause", "--start", "2026-10-13T08:00:00",
+                 "--end", "2026-10-13T09:00:00+07:00", "--reason", "Bão")
+    assert naive.returncode == 2 and "--start" in naive.stderr
+    neither = pakn("--address", address, "admin", "calendar-day", "2026-10-12", "--name-vi", "x", "--name-en", "x",
+                   "--document", "x")
+    assert neither.returncode == 2 and "--off or --working" in neither.stderr
+    assert len(c.calendar.ListPauses(calendar_pb2.ListPausesRequest()).pauses) == 1
