@@ -1,0 +1,1 @@
+"""Channel front-ends that run beside the platform."""
