@@ -129,9 +129,13 @@ def stop_process(proc: subprocess.Popen) -> None:
 
 
 def submissions(port: int, n: int, concurrency: int) -> dict:
+    from google.protobuf import timestamp_pb2
+
     from pakn.common.v1 import common_pb2
     from pakn.intake.v1 import intake_pb2, intake_pb2_grpc
 
+    when = timestamp_pb2.Timestamp()
+    when.GetCurrentTime()
     with grpc.insecure_channel(f"127.0.0.1:{port}") as ch:
         stub = intake_pb2_grpc.IntakeServiceStub(ch)
 
@@ -139,7 +143,7 @@ def submissions(port: int, n: int, concurrency: int) -> dict:
             stub.SubmitCase(intake_pb2.SubmitCaseRequest(
                 channel=common_pb2.CHANNEL_MOBILE_APP, request_id=str(uuid.uuid4()),
                 content=f"Đèn chiếu sáng công cộng số {i} trên đường 30 Tháng 4 bị hỏng, cần thay mới sớm.",
-                location=common_pb2.Location(address="Đường 30 Tháng 4, phường Tân Ninh"),
+                location=common_pb2.Location(address="Đường 30 Tháng 4, phường Tân Ninh"), occurred_at=when,
                 submitter=intake_pb2.Submitter(full_name="Người Thử Tải", phone="0912345678",
                                                email="thu.tai@example.vn")), timeout=30)
 
@@ -162,7 +166,10 @@ def video_upload_memory(port: int, pid: int, megabytes: int) -> dict:
 
     def stream():
         yield intake_pb2.UploadMediaRequest(header=common_pb2.MediaUploadHeader(filename="video.mp4"))
-        yield intake_pb2.UploadMediaRequest(chunk=b"\x00\x00\x00\x18ftypmp42" + b"\x00" * (1024 * 1024 - 12))
+        # An MP4 whose boxes chain to the end: ftyp, then one mdat holding the rest.
+        mdat = megabytes * 1024 * 1024 - 24
+        yield intake_pb2.UploadMediaRequest(chunk=b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 12
+                                            + mdat.to_bytes(4, "big") + b"mdat" + b"\x00" * (1024 * 1024 - 32))
         for _ in range(megabytes - 1):
             yield intake_pb2.UploadMediaRequest(chunk=chunk)
 

@@ -230,25 +230,47 @@ def _upload_requests(message_cls, path: Path):
 @click.option("--photo", "photos", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--secret", is_flag=True, help="Keep my identity secret (Đ6.4).")
 @click.option("--external-id", default="")
+@click.option("--when", default="", help="When it happened, ISO 8601 with offset (default: now).")
+@click.option("--ward", default="", help="The commune/ward code (since 1 July 2025) where it happened.")
+@click.option("--operator", default="", help="The hotline operator entering it on a caller's behalf.")
 @pass_ctx
-def submit(obj: Ctx, channel, content, full_name, phone, email, address, place, photos, secret, external_id):
+def submit(obj: Ctx, channel, content, full_name, phone, email, address, place, photos, secret, external_id, when,
+           ward, operator):
     """Submit a report, petition or question."""
     import uuid
+    from datetime import datetime, timezone
+
+    from google.protobuf import timestamp_pb2
 
     from pakn.common.v1 import common_pb2
     from pakn.intake.v1 import intake_pb2
+
+    try:
+        happened = datetime.fromisoformat(when) if when else datetime.now(timezone.utc)
+    except ValueError:
+        raise click.BadParameter("expected an ISO 8601 instant, e.g. 2026-03-02T09:00:00+07:00",
+                                 param_hint="--when") from None
+    if happened.tzinfo is None:
+        raise click.BadParameter("give the offset, e.g. +07:00", param_hint="--when")
+    occurred_at = timestamp_pb2.Timestamp()
+    occurred_at.FromDatetime(happened)
 
     media_ids = [call(obj.clients.intake.UploadMedia, _upload_requests(intake_pb2.UploadMediaRequest, p)).media.media_id
                  for p in photos]
     r = call(obj.clients.intake.SubmitCase, intake_pb2.SubmitCaseRequest(
         channel=common_pb2.Channel.Value(f"CHANNEL_{channel.upper()}"), content=content,
         external_id=external_id, request_id="" if external_id else str(uuid.uuid4()),
-        location=common_pb2.Location(address=place),
+        location=common_pb2.Location(address=place, ward_code=ward), occurred_at=occurred_at,
         submitter=intake_pb2.Submitter(full_name=full_name, phone=phone, email=email, address=address),
-        keep_identity_secret=secret, media_ids=media_ids))
+        keep_identity_secret=secret, media_ids=media_ids, operator_id=operator))
+    if r.emergency_number:
+        click.echo(f"KHẨN CẤP / EMERGENCY: gọi ngay / call {r.emergency_number} now")
     click.echo(f"Mã theo dõi / tracking code: {r.tracking_code}")
-    if r.screening_flags:
-        click.echo(f"Lưu ý / flags: {', '.join(r.screening_flags)}")
+    if r.location.ward_name:
+        mapped = f" (trước đây / formerly: {r.location.mapped_from})" if r.location.mapped_from else ""
+        click.echo(f"Địa bàn / ward: {r.location.ward_name}{mapped}")
+    for finding in r.findings:
+        click.echo(f"Lưu ý / flag: {finding.flag}: {finding.reason_vi} / {finding.reason_en}")
 
 
 @citizen.command()

@@ -112,6 +112,21 @@ class SecurityConfig:
 
 
 @dataclass
+class IntakeConfig:
+    # The province whose communes and wards a place may name (official code; Tây Ninh = 80).
+    province_code: str = "80"
+    # Đ5.2: the 1022 hotline takes calls on working days, in these local hours.
+    hotline_opens: str = "07:00"
+    hotline_closes: str = "17:00"
+    # Media limits (Đ6.2): per file by type, and per case.
+    image_max_mb: int = 20
+    video_max_mb: int = 250
+    document_max_mb: int = 20
+    case_max_files: int = 10
+    case_max_mb: int = 500
+
+
+@dataclass
 class RegulationConfig:
     # A TOML file with a [profile] table overriding the limits of regulation/profile.py.
     profile_file: str = ""
@@ -157,6 +172,7 @@ class Config:
     sms: SmsConfig = field(default_factory=SmsConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     regulation: RegulationConfig = field(default_factory=RegulationConfig)
+    intake: IntakeConfig = field(default_factory=IntakeConfig)
     clients: ClientsConfig = field(default_factory=ClientsConfig)
     email_gateway: EmailGatewayConfig = field(default_factory=EmailGatewayConfig)
 
@@ -259,6 +275,13 @@ def validate(config: Config) -> None:
             raise ConfigError(f"{name}: {value!r} is not one of {', '.join(allowed)}")
     if not 0 <= config.server.port < 65536:
         raise ConfigError("server.port: out of range")
+    for name in ("hotline_opens", "hotline_closes"):
+        value = getattr(config.intake, name)
+        if len(value) != 5 or value[2] != ":" or not (value[:2] + value[3:]).isdigit() \
+                or int(value[:2]) > 23 or int(value[3:]) > 59:
+            raise ConfigError(f"intake.{name}: expected HH:MM, got {value!r}")
+    if config.intake.hotline_opens >= config.intake.hotline_closes:
+        raise ConfigError("intake.hotline_opens must be before intake.hotline_closes")
     if config.regulation.profile_file:
         from regulation.profile import RegulationProfile
 

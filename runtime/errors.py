@@ -26,10 +26,13 @@ class Violation:
 class DomainError(Exception):
     code: grpc.StatusCode = grpc.StatusCode.UNKNOWN
 
-    def __init__(self, vi: str, en: str):
+    def __init__(self, vi: str, en: str, reason: str = "", metadata: dict[str, str] | None = None):
         super().__init__(en)
         self.vi = vi
         self.en = en
+        # A machine-readable reason and facts for the caller's front-end (google.rpc.ErrorInfo).
+        self.reason = reason
+        self.metadata = dict(metadata or {})
 
 
 class InvalidArgument(DomainError):
@@ -83,6 +86,8 @@ def to_status(error: DomainError) -> status_pb2.Status:
         error_details_pb2.LocalizedMessage(locale="vi-VN", message=error.vi),
         error_details_pb2.LocalizedMessage(locale="en-US", message=error.en),
     ]
+    if error.reason:
+        details.append(error_details_pb2.ErrorInfo(reason=error.reason, domain="pakn", metadata=error.metadata))
     if isinstance(error, InvalidArgument):
         details.append(
             error_details_pb2.BadRequest(
@@ -108,6 +113,19 @@ INTERNAL_STATUS = status_pb2.Status(
     code=code_pb2.INTERNAL,
     message="Lỗi hệ thống, vui lòng thử lại sau / Internal error, please try again later",
 )
+
+
+def error_info(rpc_error: grpc.RpcError) -> error_details_pb2.ErrorInfo | None:
+    """The ErrorInfo detail of an error received by a client, if any."""
+    from grpc_status import rpc_status
+
+    status = rpc_status.from_call(rpc_error)
+    for detail in status.details if status else ():
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            return info
+    return None
 
 
 def field_violations(rpc_error: grpc.RpcError) -> list[error_details_pb2.BadRequest.FieldViolation]:

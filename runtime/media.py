@@ -1,21 +1,36 @@
-"""Media objects (photos, video, documents): streamed in chunks, typed by content, hashed.
+"""Media objects (photos, video, documents): streamed in chunks, typed by content, checked, hashed.
 
 `LocalMediaStore` keeps files under a folder (monolithic mode); `S3MediaStore` keeps them in an
 S3 bucket through the minio client (MinIO in production, SeaweedFS in tests). Uploads never hold
 a whole file in memory: chunks go to a spooled temporary file while the SHA-256 and the size are
 computed and the type is sniffed from the first bytes.
+
+The security rule: uploaded media are checked by content (not by the declared type), size-limited,
+and stripped of location metadata before anything is published. So `receive()`
+
+- decides the type from the magic bytes and applies the limit of that type (`limits`) from the first
+  bytes on, under the overall `max_bytes`;
+- checks the structure of the spooled file (`validate_structure`): a damaged file, a file that is
+  not what its first bytes say, or one with foreign data after its end (a "polyglot", e.g. a JPEG
+  with a ZIP appended) is refused, and nothing is stored;
+- optionally stores a public copy of an image without metadata (`public_copy`).
+
+Every check reads the spool with bounded seek/read calls; no file is ever loaded whole.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
+import struct
 import tempfile
 import uuid
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator, Protocol
+from typing import BinaryIO, Callable, Iterable, Iterator, Protocol
 
 from runtime.errors import InvalidArgument, Violation
 
@@ -32,6 +47,24 @@ _SIGNATURES: list[tuple[bytes, int, str]] = [
     (b"ftyp", 4, "video/mp4"),
     (b"\x1aE\xdf\xa3", 0, "video/webm"),
 ]
+_HEAD_BYTES = 16  # enough for every signature above
+_SPOOL_MEMORY = 8 * 1024 * 1024  # a spool above this size goes to a temporary file on disk
+_COPY_BYTES = 1024 * 1024  # copies go through buffers of this size
+_SCAN_BYTES = 64 * 1024  # scans (JPEG entropy-coded data) read blocks of this size
+_MiB = 1024 * 1024
+# Bytes a JPEG may carry after its last image (some cameras pad); more is foreign data.
+JPEG_TRAILING_TOLERANCE = 1024
+_MAX_FURTHER_IMAGES = 16
+# More segments, chunks or boxes than any real file has: refused rather than walked for minutes.
+_MAX_PARTS = 100_000
+# Archives and executables that a polyglot hides after the end of an image or document.
+_FOREIGN = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08", b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c", b"MZ\x90\x00",
+            b"\x7fELF")
+
+_LABELS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WebP", "image/heic": "HEIC",
+           "application/pdf": "PDF", "video/mp4": "MP4", "video/quicktime": "QuickTime", "video/webm": "WebM"}
+_FAMILIES = {"image": ("ảnh", "the image", "images"), "video": ("video", "the video", "videos"),
+             "application/pdf": ("PDF", "the PDF", "PDF files")}
 
 
 def sniff(head: bytes) -> str | None:
@@ -50,6 +83,8 @@ class StoredMedia:
     size_bytes: int
     sha256: str
     filename: str
+    # Where the copy without metadata was stored (`receive(public_copy_key=...)`), if one was.
+    public_key: str | None = None
 
 
 class MediaStore(Protocol):
@@ -59,36 +94,589 @@ class MediaStore(Protocol):
     def ping(self) -> bool: ...
 
 
+# -- receiving ---------------------------------------------------------------------------------
+
 def receive(store: MediaStore, prefix: str, filename: str, chunks: Iterable[bytes], max_bytes: int,
-            allowed_prefixes: tuple[str, ...] = ("image/", "video/", "application/pdf")) -> StoredMedia:
-    """Spool `chunks`, check type and size, then put the object; nothing is stored on error."""
+            allowed_prefixes: tuple[str, ...] = ("image/", "video/", "application/pdf"), *,
+            limits: dict[str, int] | None = None, public_copy_key: str | None = None) -> StoredMedia:
+    """Spool `chunks`, check type, size and structure, then put the object; nothing is stored on error.
+
+    `limits` maps a content type ("image/png") or a family ("image", "video", "application/pdf") to a
+    maximum size in bytes, applied as soon as the first bytes tell the type; `max_bytes` stays the hard
+    cap for every type. With `public_copy_key` ("{media_id}" in it is replaced by the new media id), an
+    image is also stored at that key without its metadata (see `public_copy`), after the original; the
+    key is returned as `StoredMedia.public_key`, which stays None for video, PDF and images whose
+    metadata cannot be removed here (HEIC): those must never be published as they are.
+    """
     digest = hashlib.sha256()
     size = 0
     head = b""
-    with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
+    content_type: str | None = None
+    cap = max_bytes
+    with contextlib.ExitStack() as stack:
+        spool = stack.enter_context(tempfile.SpooledTemporaryFile(max_size=_SPOOL_MEMORY))
         for chunk in chunks:
+            if content_type is None and len(head) < _HEAD_BYTES:
+                head += chunk[: _HEAD_BYTES - len(head)]
+                if len(head) == _HEAD_BYTES:
+                    content_type = _accepted_type(head, allowed_prefixes)
+                    cap = _limit(content_type, max_bytes, limits)
             size += len(chunk)
-            if size > max_bytes:
-                raise InvalidArgument([Violation(
-                    "chunk", f"Tệp vượt quá giới hạn {max_bytes // (1024 * 1024)} MB",
-                    f"file exceeds the {max_bytes // (1024 * 1024)} MB limit")])
-            if len(head) < 16:
-                head += chunk[: 16 - len(head)]
+            if size > cap:
+                raise _too_large(content_type, cap, max_bytes)
             digest.update(chunk)
             spool.write(chunk)
         if size == 0:
             raise InvalidArgument([Violation("chunk", "Tệp rỗng", "file is empty")])
-        content_type = sniff(head)
-        if content_type is None or not content_type.startswith(allowed_prefixes):
-            raise InvalidArgument([Violation(
-                "chunk", "Định dạng tệp không được hỗ trợ (chỉ ảnh, video, PDF)",
-                "unsupported file type (images, video and PDF only)")])
-        spool.seek(0)
-        media_id = str(uuid.uuid4())
-        store.put(f"{prefix}/{media_id}", spool, size, content_type)
-    safe_name = os.path.basename(filename or "")[:200]
-    return StoredMedia(media_id, content_type, size, digest.hexdigest(), safe_name)
+        if content_type is None:  # shorter than the longest signature
+            content_type = _accepted_type(head, allowed_prefixes)
+            cap = _limit(content_type, max_bytes, limits)
+            if size > cap:
+                raise _too_large(content_type, cap, max_bytes)
+        validate_structure(spool, content_type, size)
 
+        media_id = str(uuid.uuid4())
+        key = f"{prefix}/{media_id}"
+        public_key = None
+        public_size = 0
+        public = None
+        if public_copy_key is not None and content_type.startswith("image/"):
+            public = stack.enter_context(tempfile.SpooledTemporaryFile(max_size=_SPOOL_MEMORY))
+            if public_copy(spool, content_type, public):
+                public_key = public_copy_key.replace("{media_id}", media_id)
+                if public_key == key:
+                    raise ValueError("the public copy's key is the original's key")
+                public_size = public.tell()
+        spool.seek(0)
+        store.put(key, spool, size, content_type)
+        if public_key is not None:
+            public.seek(0)
+            try:
+                store.put(public_key, public, public_size, content_type)
+            except BaseException:
+                for stored in (public_key, key):  # no half-stored media
+                    with contextlib.suppress(Exception):
+                        store.delete(stored)
+                raise
+    safe_name = os.path.basename(filename or "")[:200]
+    return StoredMedia(media_id, content_type, size, digest.hexdigest(), safe_name, public_key)
+
+
+def _accepted_type(head: bytes, allowed_prefixes: tuple[str, ...]) -> str:
+    content_type = sniff(head)
+    if content_type is None or not content_type.startswith(allowed_prefixes):
+        raise InvalidArgument([Violation(
+            "chunk", "Định dạng tệp không được hỗ trợ (chỉ ảnh, video, PDF)",
+            "unsupported file type (images, video and PDF only)")])
+    return content_type
+
+
+def _limit(content_type: str, max_bytes: int, limits: dict[str, int] | None) -> int:
+    if not limits:
+        return max_bytes
+    own = limits.get(content_type, limits.get(content_type.split("/")[0]))
+    return max_bytes if own is None else min(own, max_bytes)
+
+
+def _mb(n: int, decimal: str) -> str:
+    text = f"{n / _MiB:.2f}".rstrip("0").rstrip(".")
+    if text == "0":
+        text = f"{n / _MiB:.2g}"
+    return text.replace(".", decimal)
+
+
+def _too_large(content_type: str | None, cap: int, max_bytes: int) -> InvalidArgument:
+    if content_type is None or cap >= max_bytes:
+        return InvalidArgument([Violation(
+            "chunk", f"Tệp vượt quá giới hạn {_mb(max_bytes, ',')} MB",
+            f"file exceeds the {_mb(max_bytes, '.')} MB limit")])
+    family = content_type if content_type in _FAMILIES else content_type.split("/")[0]
+    vi, en, plural = _FAMILIES.get(family, (content_type, "the file", content_type))
+    return InvalidArgument([Violation(
+        "chunk", f"Tệp {vi} vượt quá giới hạn {_mb(cap, ',')} MB",
+        f"{en} exceeds the {_mb(cap, '.')} MB limit for {plural}")])
+
+
+# -- structure -----------------------------------------------------------------------------------
+
+class _Damaged(Exception):
+    """The file is cut short, malformed, or not the type its first bytes claim."""
+
+
+class _Disguised(Exception):
+    """The file carries foreign data after its end (a polyglot)."""
+
+
+def validate_structure(source: BinaryIO, content_type: str, size: int | None = None) -> None:
+    """Raise InvalidArgument unless `source` (seekable; read from its start) is a well-formed file of
+    `content_type` with nothing foreign after its end. Reads are bounded; the file is never loaded whole."""
+    if size is None:
+        size = source.seek(0, os.SEEK_END)
+    check = _CHECKS.get(content_type)
+    if check is None:
+        raise ValueError(f"no structural check for {content_type}")
+    label = _LABELS.get(content_type, content_type)
+    try:
+        check(source, size)
+    except _Damaged:
+        raise InvalidArgument([Violation(
+            "chunk", f"Tệp bị hỏng hoặc không thật sự là tệp {label}",
+            f"the file is damaged or is not really a {label} file")]) from None
+    except _Disguised:
+        raise InvalidArgument([Violation(
+            "chunk", f"Tệp {label} có dữ liệu lạ gắn phía sau (tệp ngụy trang), không được nhận",
+            f"the {label} file carries foreign data after its end (a disguised file) and is refused")]) from None
+    finally:
+        source.seek(0)
+
+
+def _read_exact(f: BinaryIO, n: int) -> bytes:
+    data = f.read(n)
+    if len(data) != n:
+        raise _Damaged("cut short")
+    return data
+
+
+def _read_at(f: BinaryIO, offset: int, n: int) -> bytes:
+    f.seek(offset)
+    return _read_exact(f, n)
+
+
+def _check_trailer(f: BinaryIO, end: int, size: int, tolerance: int) -> None:
+    """After the end of the content: at most `tolerance` bytes, and no archive or executable in them."""
+    if size - end > tolerance:
+        raise _Disguised("data after the end")
+    if size > end:
+        tail = _read_at(f, end, size - end)
+        if any(sig in tail for sig in _FOREIGN):
+            raise _Disguised("an archive or executable after the end")
+
+
+# JPEG: SOI, marker segments with their lengths up to the first SOS, entropy-coded data (where 0xFF
+# is followed by 0x00 or a restart marker), further segments and scans, EOI.
+_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+
+
+def _jpeg_segments(f: BinaryIO, start: int, size: int) -> Iterator[tuple[int, int, int]]:
+    """(marker, offset, end) of each marker segment of the JPEG at `start`, SOI to EOI included. Bytes
+    between one segment's end and the next one's offset are entropy-coded data (or fill bytes)."""
+    if _read_at(f, start, 2) != b"\xff\xd8":
+        raise _Damaged("no SOI")
+    yield 0xD8, start, start + 2
+    pos, frame, scanning = start + 2, False, False
+    for _ in range(_MAX_PARTS):
+        if scanning:
+            found = _next_marker(f, pos)
+            if found is None:
+                raise _Damaged("no EOI")
+            off, marker = found
+        else:
+            off = pos
+            marker = _read_at(f, off, 2)
+            if marker[0] != 0xFF:
+                raise _Damaged("a segment does not start with a marker")
+            marker = marker[1]
+            while marker == 0xFF:  # fill bytes
+                off += 1
+                marker = _read_exact(f, 1)[0]
+        if marker == 0xD9:
+            if not scanning:
+                raise _Damaged("EOI before any scan")
+            yield marker, off, off + 2
+            return
+        if marker == 0x01:  # TEM: no length
+            pos = off + 2
+            yield marker, off, pos
+            continue
+        if marker in (0x00, 0xD8) or 0xD0 <= marker <= 0xD7:
+            raise _Damaged("a marker out of place")
+        length = struct.unpack(">H", _read_at(f, off + 2, 2))[0]
+        end = off + 2 + length
+        if length < 2 or end > size:
+            raise _Damaged("a segment length runs past the end")
+        frame = frame or marker in _SOF
+        if marker == 0xDA:
+            if not frame:
+                raise _Damaged("a scan before the frame header")
+            scanning = True
+        yield marker, off, end
+        pos = end
+    raise _Damaged("too many segments")
+
+
+def _next_marker(f: BinaryIO, pos: int) -> tuple[int, int] | None:
+    """The offset and code of the first marker at or after `pos` in entropy-coded data."""
+    f.seek(pos)
+    buf, base, i = b"", pos, 0
+    while True:
+        j = buf.find(b"\xff", i)
+        if j == -1 or j == len(buf) - 1:
+            keep = buf[j:] if j != -1 else b""
+            base += len(buf) - len(keep)
+            block = f.read(_SCAN_BYTES)
+            if not block:
+                return None
+            buf, i = keep + block, 0
+            continue
+        code = buf[j + 1]
+        if code == 0x00 or 0xD0 <= code <= 0xD7:  # stuffed byte, restart marker
+            i = j + 2
+        elif code == 0xFF:  # fill byte
+            i = j + 1
+        else:
+            return base + j, code
+
+
+def _jpeg_end(f: BinaryIO, start: int, size: int) -> int:
+    end = start
+    for segment in _jpeg_segments(f, start, size):
+        end = segment[2]
+    return end
+
+
+def _check_jpeg(f: BinaryIO, size: int) -> None:
+    end = _jpeg_end(f, 0, size)
+    # Phones store further images after the first one's EOI (MPF: depth maps, Ultra HDR gain maps):
+    # accepted only when they are themselves whole JPEGs, and not more of them than a phone writes.
+    for _ in range(_MAX_FURTHER_IMAGES):
+        if size - end <= JPEG_TRAILING_TOLERANCE:
+            break
+        try:
+            end = _jpeg_end(f, end, size)
+        except _Damaged:
+            raise _Disguised("data after EOI") from None
+    _check_trailer(f, end, size, JPEG_TRAILING_TOLERANCE)
+
+
+# PNG: the signature, IHDR first (with a valid CRC), chunks chained by their lengths, IEND last.
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _png_chunks(f: BinaryIO, size: int) -> Iterator[tuple[bytes, int, int]]:
+    """(type, offset, end) of each chunk, IHDR to IEND."""
+    if _read_at(f, 0, 8) != _PNG_SIGNATURE:
+        raise _Damaged("no PNG signature")
+    pos = 8
+    for n in range(_MAX_PARTS):
+        length, kind = struct.unpack(">I4s", _read_at(f, pos, 8))
+        end = pos + 12 + length
+        if length > 0x7FFFFFFF or end > size or not kind.isalpha():
+            raise _Damaged("a chunk runs past the end or has no valid type")
+        if n == 0:
+            if kind != b"IHDR" or length != 13:
+                raise _Damaged("IHDR is not the first chunk")
+            data = _read_exact(f, 13 + 4)
+            if zlib.crc32(kind + data[:13]) != struct.unpack(">I", data[13:])[0]:
+                raise _Damaged("IHDR has a wrong CRC")
+        yield kind, pos, end
+        if kind == b"IEND":
+            return
+        pos = end
+    raise _Damaged("too many chunks")
+
+
+def _check_png(f: BinaryIO, size: int) -> None:
+    end, image = 0, False
+    for kind, _, chunk_end in _png_chunks(f, size):
+        image, end = image or kind == b"IDAT", chunk_end
+    if not image:
+        raise _Damaged("no IDAT")
+    _check_trailer(f, end, size, 0)
+
+
+# GIF: header, logical screen descriptor, colour table, blocks (images, extensions), trailer 0x3B.
+_GIF_LOOPING = (b"NETSCAPE2.0", b"ANIMEXTS1.0")
+
+
+def _gif_walk(f: BinaryIO, emit: Callable[[bytes], object] | None = None) -> int:
+    """Walk a GIF's blocks to its trailer; return the offset after it. With `emit`, pass on every block a
+    public copy keeps: all but comments and application extensions other than looping (XMP lives there)."""
+    out = emit or _discard
+    head = _read_at(f, 0, 13)
+    if head[:6] not in (b"GIF87a", b"GIF89a"):
+        raise _Damaged("no GIF header")
+    out(head)
+    if head[10] & 0x80:
+        out(_read_exact(f, 3 << ((head[10] & 7) + 1)))
+    images = 0
+    while True:
+        intro = _read_exact(f, 1)
+        if intro == b";":
+            if not images:
+                raise _Damaged("no image")
+            out(intro)
+            return f.tell()
+        if intro == b",":
+            descriptor = _read_exact(f, 9)
+            table = _read_exact(f, 3 << ((descriptor[8] & 7) + 1)) if descriptor[8] & 0x80 else b""
+            out(intro + descriptor + table + _read_exact(f, 1))  # + LZW minimum code size
+            _gif_sub_blocks(f, out)
+            images += 1
+        elif intro == b"!":
+            label = _read_exact(f, 1)
+            length = _read_exact(f, 1)
+            first = _read_exact(f, length[0])
+            keep = label not in (b"\xfe", b"\xff") or (label == b"\xff" and first[:11] in _GIF_LOOPING)
+            sink = out if keep else _discard
+            sink(intro + label + length + first)
+            if length[0]:
+                _gif_sub_blocks(f, sink)
+        else:
+            raise _Damaged("an unknown GIF block")
+
+
+def _gif_sub_blocks(f: BinaryIO, out: Callable[[bytes], object]) -> None:
+    while True:
+        length = _read_exact(f, 1)
+        out(length + _read_exact(f, length[0]))
+        if not length[0]:
+            return
+
+
+def _discard(_: bytes) -> None:
+    return None
+
+
+def _check_gif(f: BinaryIO, size: int) -> None:
+    _check_trailer(f, _gif_walk(f), size, 0)  # the walk ends at the trailer 0x3B: it must be the last byte
+
+
+# WebP: a RIFF container whose size is the file's, of chunks (four-character code, little-endian size,
+# payload padded to an even length), the first one VP8, VP8L or VP8X.
+def _riff_chunks(f: BinaryIO, size: int) -> Iterator[tuple[bytes, int, int]]:
+    head = _read_at(f, 0, 12)
+    if head[:4] != b"RIFF" or head[8:] != b"WEBP":
+        raise _Damaged("no RIFF WEBP header")
+    riff_end = 8 + struct.unpack("<I", head[4:8])[0]
+    if riff_end > size:
+        raise _Damaged("cut short")
+    if riff_end < size:
+        raise _Disguised("data after the RIFF container")
+    pos = 12
+    for _ in range(_MAX_PARTS):
+        if pos >= size:
+            return
+        kind, length = struct.unpack("<4sI", _read_at(f, pos, 8))
+        end = pos + 8 + length + (length & 1)
+        if end > size:
+            raise _Damaged("a chunk runs past the end")
+        yield kind, pos, end
+        pos = end
+    raise _Damaged("too many chunks")
+
+
+def _check_webp(f: BinaryIO, size: int) -> None:
+    first = True
+    for kind, off, end in _riff_chunks(f, size):  # all of them: they must chain to the end
+        if first and (kind not in (b"VP8 ", b"VP8L", b"VP8X") or (kind == b"VP8X" and end - off < 18)):
+            raise _Damaged("the first chunk is not an image")
+        first = False
+    if first:
+        raise _Damaged("no chunks")
+
+
+def _check_pdf(f: BinaryIO, size: int) -> None:
+    start = max(0, size - 1024)
+    tail = _read_at(f, start, size - start)
+    at = tail.rfind(b"%%EOF")
+    if at == -1:
+        raise _Damaged("no %%EOF near the end")
+    _check_trailer(f, start + at + 5, size, 1024)
+
+
+# MP4, QuickTime, HEIC (ISO base media): top-level boxes, 'ftyp' first, whose sizes chain exactly to
+# the end of the file; size 1 means a 64-bit size follows the type, size 0 "to the end of the file".
+def _check_bmff(f: BinaryIO, size: int) -> None:
+    pos = 0
+    for n in range(_MAX_PARTS):
+        if pos == size:
+            if n == 0:
+                raise _Damaged("empty")
+            return
+        box, kind = struct.unpack(">I4s", _read_at(f, pos, 8))
+        header = 8
+        if box == 1:
+            box, header = struct.unpack(">Q", _read_exact(f, 8))[0], 16
+        elif box == 0:
+            box = size - pos
+        if n == 0 and (kind != b"ftyp" or box < 16):
+            raise _Damaged("'ftyp' is not the first box")
+        if box < header or pos + box > size or not all(0x20 <= c <= 0x7E for c in kind):
+            raise _Damaged("a box runs past the end or has no valid type")
+        pos += box
+    raise _Damaged("too many boxes")
+
+
+# WebM: an EBML header whose DocType is "webm", followed by a Segment.
+def _ebml_number(f: BinaryIO, marker: bool) -> tuple[int, bool]:
+    """A variable-length EBML number: an element ID (`marker` kept) or a size; and whether it is 'unknown'."""
+    first = _read_exact(f, 1)[0]
+    if first == 0:
+        raise _Damaged("an EBML number longer than 8 bytes")
+    length = 9 - first.bit_length()
+    value = first if marker else first & ((1 << (8 - length)) - 1)
+    for byte in _read_exact(f, length - 1):
+        value = value << 8 | byte
+    return value, not marker and value == (1 << 7 * length) - 1
+
+
+def _check_webm(f: BinaryIO, size: int) -> None:
+    f.seek(0)
+    if _ebml_number(f, True)[0] != 0x1A45DFA3:
+        raise _Damaged("no EBML header")
+    length, unknown = _ebml_number(f, False)
+    end = f.tell() + length
+    if unknown or length > 4096 or end > size:
+        raise _Damaged("a malformed EBML header")
+    doctype = None
+    while f.tell() < end:
+        element = _ebml_number(f, True)[0]
+        length, unknown = _ebml_number(f, False)
+        if unknown or f.tell() + length > end:
+            raise _Damaged("a malformed EBML header element")
+        if element == 0x4282:
+            doctype = _read_exact(f, length).rstrip(b"\0")
+        else:
+            f.seek(length, os.SEEK_CUR)
+    if doctype != b"webm":
+        raise _Damaged("not a WebM document")
+    if _ebml_number(f, True)[0] != 0x18538067:
+        raise _Damaged("no Segment after the EBML header")
+    length, unknown = _ebml_number(f, False)
+    if not unknown and f.tell() + length > size:
+        raise _Damaged("the Segment runs past the end")
+
+
+_CHECKS: dict[str, Callable[[BinaryIO, int], None]] = {
+    "image/jpeg": _check_jpeg, "image/png": _check_png, "image/gif": _check_gif, "image/webp": _check_webp,
+    "image/heic": _check_bmff, "application/pdf": _check_pdf, "video/mp4": _check_bmff,
+    "video/quicktime": _check_bmff, "video/webm": _check_webm,
+}
+
+
+# -- public copy -------------------------------------------------------------------------------
+
+def public_copy(source: BinaryIO, content_type: str, out: BinaryIO) -> bool:
+    """Write to `out` a copy of the image in `source` (seekable; read from its start) without the metadata
+    that can hold a location; return True, or False when this type is not supported.
+
+    Only what displaying the image needs is kept, byte for byte; everything else is left out:
+    - JPEG: APP1 (Exif, XMP), APP13 (IPTC, Photoshop), APP11 (JUMBF, C2PA), every other APPn except
+      APP0 (JFIF), APP2 ICC_PROFILE and APP14 Adobe, COM; and whatever follows the first image's EOI
+      (MPF secondary images, which carry their own Exif);
+    - PNG: eXIf, tEXt, zTXt, iTXt (XMP) and every ancillary chunk not needed for display (caBX, ...);
+    - WebP: EXIF, "XMP " and unknown chunks, with the RIFF size and the VP8X flags fixed;
+    - GIF: comment extensions and application extensions other than looping (XMP).
+    Video, PDF and HEIC are not supported (False): those are never published as they are; a publishable
+    version of them must be made elsewhere (re-encoding, rendering).
+    Copies go through bounded buffers. A malformed image raises InvalidArgument.
+    """
+    strip = _STRIPPERS.get(content_type)
+    if strip is None:
+        return False
+    size = source.seek(0, os.SEEK_END)
+    writer = _Writer(out)
+    try:
+        strip(source, size, writer)
+    except (_Damaged, _Disguised):
+        label = _LABELS.get(content_type, content_type)
+        raise InvalidArgument([Violation(
+            "chunk", f"Tệp bị hỏng hoặc không thật sự là tệp {label}",
+            f"the file is damaged or is not really a {label} file")]) from None
+    finally:
+        source.seek(0)
+    writer.flush()
+    return True
+
+
+class _Writer:
+    """Gathers small writes into bounded buffers; copies ranges of the source in bounded blocks."""
+
+    def __init__(self, out: BinaryIO):
+        self.out = out
+        self.buf = bytearray()
+
+    def write(self, data: bytes) -> None:
+        self.buf += data
+        if len(self.buf) >= _COPY_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.buf:
+            self.out.write(self.buf)
+            self.buf = bytearray()
+
+    def copy(self, f: BinaryIO, start: int, end: int) -> None:
+        self.flush()
+        f.seek(start)
+        while start < end:
+            block = _read_exact(f, min(_COPY_BYTES, end - start))
+            self.out.write(block)
+            start += len(block)
+
+
+def _strip_jpeg(f: BinaryIO, size: int, out: _Writer) -> None:
+    pos = 0
+    for marker, off, end in _jpeg_segments(f, 0, size):
+        if marker == 0xD9:
+            out.copy(f, pos, end)
+            return
+        if not _jpeg_keeps(f, marker, off, end):
+            out.copy(f, pos, off)
+            pos = end
+
+
+def _jpeg_keeps(f: BinaryIO, marker: int, off: int, end: int) -> bool:
+    if marker == 0xFE:  # COM
+        return False
+    if not 0xE0 <= marker <= 0xEF or marker == 0xE0:  # not APPn, or APP0 (JFIF)
+        return True
+    ident = _read_at(f, off + 4, min(12, end - off - 4))
+    return (marker == 0xE2 and ident == b"ICC_PROFILE\0") or (marker == 0xEE and ident.startswith(b"Adobe"))
+
+
+# Ancillary PNG chunks a public copy keeps: colour, transparency, pixel size, animation (APNG), time.
+_PNG_KEEP = {b"cHRM", b"gAMA", b"iCCP", b"sBIT", b"sRGB", b"cICP", b"mDCV", b"mDCv", b"cLLI", b"cLLi", b"bKGD",
+             b"hIST", b"tRNS", b"pHYs", b"sPLT", b"tIME", b"acTL", b"fcTL", b"fdAT"}
+
+
+def _strip_png(f: BinaryIO, size: int, out: _Writer) -> None:
+    pos = 0
+    for kind, off, end in _png_chunks(f, size):
+        critical = not kind[0] & 0x20
+        if kind == b"IEND":
+            out.copy(f, pos, end)
+        elif not critical and kind not in _PNG_KEEP:
+            out.copy(f, pos, off)
+            pos = end
+
+
+_WEBP_KEEP = {b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF", b"ICCP"}
+_VP8X_EXIF, _VP8X_XMP = 0x08, 0x04
+
+
+def _strip_webp(f: BinaryIO, size: int, out: _Writer) -> None:
+    kept = 4 + sum(end - off for kind, off, end in _riff_chunks(f, size) if kind in _WEBP_KEEP)
+    out.write(b"RIFF" + struct.pack("<I", kept) + b"WEBP")
+    for kind, off, end in _riff_chunks(f, size):
+        if kind == b"VP8X":  # 8-byte header, then the flags
+            header = _read_at(f, off, 9)
+            out.write(header[:8] + bytes([header[8] & ~(_VP8X_EXIF | _VP8X_XMP) & 0xFF]))
+            out.copy(f, off + 9, end)
+        elif kind in _WEBP_KEEP:
+            out.copy(f, off, end)
+
+
+def _strip_gif(f: BinaryIO, size: int, out: _Writer) -> None:
+    _gif_walk(f, out.write)
+
+
+_STRIPPERS: dict[str, Callable[[BinaryIO, int, _Writer], None]] = {
+    "image/jpeg": _strip_jpeg, "image/png": _strip_png, "image/webp": _strip_webp, "image/gif": _strip_gif,
+}
+
+
+# -- stores --------------------------------------------------------------------------------------
 
 class LocalMediaStore:
     def __init__(self, root: Path):
@@ -104,10 +692,14 @@ class LocalMediaStore:
     def put(self, key: str, source: BinaryIO, size: int, content_type: str) -> None:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".part")
-        with open(tmp, "wb") as out:
-            shutil.copyfileobj(source, out, 1024 * 1024)
-        os.replace(tmp, path)
+        tmp = path.with_name(path.name + ".part")
+        try:
+            with open(tmp, "wb") as out:
+                shutil.copyfileobj(source, out, _COPY_BYTES)
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # nothing half-written stays behind
+            raise
 
     def open_chunks(self, key: str, chunk_bytes: int) -> Iterator[bytes]:
         with open(self._path(key), "rb") as fh:

@@ -15,9 +15,11 @@ import base64
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator, TypeVar
 
 import grpc
+from google.protobuf import timestamp_pb2
 
 from pakn.common.v1 import common_pb2
 from pakn.intake.v1 import intake_pb2
@@ -28,10 +30,10 @@ from pakn.reporting.v1 import reporting_pb2
 from pakn.routing.v1 import routing_pb2
 from runtime.clients import Clients
 
-# A 1×1 JPEG, so the demo needs no file of its own.
+# An 8×8 JPEG, so the demo needs no file of its own.
 PHOTO = base64.b64decode(
-    "/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////"
-    "////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA="
+    "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB"
+    "AQEBAQEBAQEBAQH/wAALCAAIAAgBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAAAP/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AP//Z"
 )
 
 UNITS = (
@@ -59,6 +61,12 @@ def wait_for(what: str, check: Callable[[], T | None], timeout: float = 30.0) ->
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out waiting for {what}")
         time.sleep(0.1)
+
+
+def _hours_ago(hours: float) -> timestamp_pb2.Timestamp:
+    out = timestamp_pb2.Timestamp()
+    out.FromDatetime(datetime.now(timezone.utc) - timedelta(hours=hours))
+    return out
 
 
 def chunks(data: bytes, size: int = 64 * 1024) -> Iterator[bytes]:
@@ -93,7 +101,7 @@ def run(c: Clients, email: str = "nguoidan@example.vn", say: Callable[[str], Non
         channel=common_pb2.CHANNEL_MOBILE_APP, request_id=str(uuid.uuid4()),
         content="Mặt đường tỉnh lộ 781 đoạn qua xã Trường Tây bị bong tróc, nhiều ổ gà sâu, "
                 "xe máy dễ té ngã vào ban đêm.",
-        location=common_pb2.Location(address="Tỉnh lộ 781, xã Trường Tây"),
+        occurred_at=_hours_ago(2), location=common_pb2.Location(address="Tỉnh lộ 781, xã Trường Tây"),
         submitter=intake_pb2.Submitter(full_name="Nguyễn Văn An", phone="0912345678", email=email),
         media_ids=[photo.media_id],
     ))

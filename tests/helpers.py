@@ -49,3 +49,20 @@ def rpc_error(call: Callable[[], object]) -> grpc.RpcError:
 
 def violations(err: grpc.RpcError) -> dict[str, str]:
     return {v.field: v.description for v in field_violations(err)}
+
+
+def now_ts(hours_ago: float = 1.0):
+    """A protobuf Timestamp `hours_ago` hours before now (a time of the issue, Đ6.2)."""
+    from datetime import datetime, timedelta, timezone
+
+    from google.protobuf import timestamp_pb2
+
+    out = timestamp_pb2.Timestamp()
+    out.FromDatetime(datetime.now(timezone.utc) - timedelta(hours=hours_ago))
+    return out
+
+
+def place(address: str = "Đường Trần Hưng Đạo, phường Tân Ninh"):
+    from pakn.common.v1 import common_pb2
+
+    return common_pb2.Location(address=address)

@@ -24,6 +24,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 import grpc
@@ -214,8 +215,12 @@ class EmailGateway:
             request = intake_pb2.SubmitCaseRequest(
                 channel=common_pb2.CHANNEL_EMAIL, external_id=key, request_id="" if key else inbound.digest,
                 content=inbound.content, media_ids=uploads.media_ids,
+                location=common_pb2.Location(address=inbound.place),
                 submitter=intake_pb2.Submitter(full_name=inbound.full_name, phone=inbound.phone,
                                                email=inbound.sender))
+            if inbound.written_at is not None:
+                # Đ6.2: the time of the issue; a citizen writes about what is happening now.
+                request.occurred_at.FromDatetime(min(inbound.written_at, datetime.now(timezone.utc)))
             try:
                 response, call = self.clients.intake.SubmitCase.with_call(request)
             except grpc.RpcError as err:

@@ -17,6 +17,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from html.parser import HTMLParser
@@ -53,6 +54,9 @@ class Inbound:
     automatic: bool = False
     # The hash of the whole message: the idempotency key when there is no Message-ID.
     digest: str = ""
+    # Đ6.2: where the issue is ("Địa điểm: …" line), and when the message was written (Date header).
+    place: str = ""
+    written_at: datetime | None = None
 
     @property
     def content(self) -> str:
@@ -158,6 +162,10 @@ _PHONE = re.compile(
 _NAME = re.compile(
     r"^\s*(?:họ\s*(?:và\s*)?tên|ho\s*(?:va\s*)?ten|người\s*gửi)\s*[:：]\s*(?P<name>\S.{0,98}?)\s*$",
     re.IGNORECASE)
+_PLACE = re.compile(
+    r"^\s*(?:địa\s*điểm|dia\s*diem|địa\s*chỉ\s*sự\s*việc|dia\s*chi\s*su\s*viec|nơi\s*xảy\s*ra|noi\s*xay\s*ra)"
+    r"\s*[:：]\s*(?P<place>\S.{0,298}?)\s*$",
+    re.IGNORECASE)
 _LEFTOVER = re.compile(r"^[\W_]*$")
 
 
@@ -179,6 +187,24 @@ def take_phone(lines: list[str]) -> tuple[str, list[str]]:
                 kept = lines[:i] + ([] if _LEFTOVER.match(rest) else [rest]) + lines[i + 1:]
                 return phone, kept
     return "", lines
+
+
+def take_place(lines: list[str]) -> tuple[str, list[str]]:
+    """The place of a "Địa điểm: …" line (kept in the content too: units need it), and the lines."""
+    for line in lines:
+        m = _PLACE.match(line)
+        if m:
+            return m.group("place").strip(" ,;.-"), lines
+    return "", lines
+
+
+def _written_at(msg: EmailMessage) -> datetime | None:
+    try:
+        value = msg["Date"]
+        when = getattr(value, "datetime", None)
+    except (ValueError, IndexError, TypeError, AttributeError):
+        return None
+    return when if when is not None and when.tzinfo is not None else None
 
 
 def take_name(lines: list[str]) -> tuple[str, list[str]]:
@@ -268,6 +294,7 @@ def parse(raw: bytes) -> Inbound:
     name, body_lines = take_name(body_lines)
     if not name:
         name, sig_lines = take_name(sig_lines)
+    place, body_lines = take_place(body_lines)
 
     attachments: list[Attachment] = []
     skipped: list[str] = []
@@ -285,4 +312,4 @@ def parse(raw: bytes) -> Inbound:
     return Inbound(
         message_id=message_id, sender=sender, full_name=name or display_name, phone=phone, subject=subject,
         body=_tidy("\n".join(body_lines)), attachments=attachments, skipped=skipped, automatic=_automatic(msg),
-        digest=hashlib.sha256(raw).hexdigest())
+        digest=hashlib.sha256(raw).hexdigest(), place=place, written_at=_written_at(msg))

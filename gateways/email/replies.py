@@ -20,8 +20,10 @@ FIELD_HINTS = {
                "không chỉ ở tiêu đề.",
     "submitter.full_name": "Ghi họ và tên của Quý ông/bà: thêm một dòng «Họ và tên: Nguyễn Văn A» trong thân thư "
                            "(hoặc đặt tên hiển thị cho hộp thư).",
-    "submitter.phone": "Ghi số điện thoại di động dạng «SĐT: 0912 345 678», hoặc bỏ số điện thoại đi: địa chỉ "
-                       "thư điện tử này đủ để liên hệ.",
+    "submitter.phone": "Ghi số điện thoại di động của Quý ông/bà dạng «SĐT: 0912 345 678» (Điều 6 khoản 3).",
+    "location": "Ghi địa điểm xảy ra sự việc: thêm một dòng «Địa điểm: số nhà, đường, xã/phường» trong thân thư.",
+    "location.ward_code": "Ghi lại tên xã, phường cho đúng.",
+    "occurred_at": "Ghi thời gian xảy ra sự việc.",
     "submitter.email": "Gửi thư từ một địa chỉ thư điện tử hợp lệ.",
     "media_ids": "Đính kèm lại ảnh, video hoặc tệp PDF.",
 }

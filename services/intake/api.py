@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pakn.common.v1 import common_pb2
 from pakn.intake.v1 import intake_pb2, intake_pb2_grpc
 from runtime.messaging import as_utc, ts
 from runtime.streams import split_upload
@@ -14,12 +15,12 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
 
     def SubmitCase(self, request, context):
         s = self.app.submit(request)
-        if s.emergency_number:
-            # Đ6.5e: tell the caller at once which number to call.
-            context.set_trailing_metadata((("pakn-emergency-number", s.emergency_number),))
-        return intake_pb2.SubmitCaseResponse(case_id=s.case_id, tracking_code=s.tracking_code,
-                                             received_at=ts(s.received_at), screening_flags=s.flags,
-                                             duplicate=s.duplicate)
+        # Đ6.5e: an emergency is answered at once with the number to call.
+        return intake_pb2.SubmitCaseResponse(
+            case_id=s.case_id, tracking_code=s.tracking_code, received_at=ts(s.received_at),
+            screening_flags=s.flags, duplicate=s.duplicate, emergency_number=s.emergency_number,
+            findings=[common_pb2.ScreeningFinding(**f) for f in s.findings],
+            text_repaired_from=s.text_repaired_from, location=s.location)
 
     def UploadMedia(self, request_iterator, context):
         header, chunks = split_upload(request_iterator)

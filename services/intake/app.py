@@ -14,15 +14,18 @@ from sqlalchemy.engine import Connection
 from pakn.common.v1 import common_pb2
 from pakn.events.v1 import events_pb2 as ev
 from pakn.intake.v1 import intake_pb2
+from regulation.calendar import VN
+from runtime.calendar_store import CalendarStore
 from runtime.crypto import Box, normalise_contact, verifier
-from runtime.errors import AlreadyExists, InvalidArgument, NotFound, Violation
+from runtime.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, Violation
 from runtime.media import MediaStore, receive
 from runtime.messaging import Outbox, as_utc, from_ts, ts, utcnow
 from runtime.service import ServiceContext
-from services.intake import domain
+from services.intake import domain, encoding, places, screening
 from services.intake.store import cases, disclosures, media
 
 S = common_pb2.CaseStatus
+MB = 1024 * 1024
 
 
 @dataclass
@@ -30,37 +33,72 @@ class Submitted:
     case_id: str
     tracking_code: str
     received_at: datetime
-    flags: list[str]
+    findings: list[dict]
     duplicate: bool
     emergency_number: str = ""
+    text_repaired_from: str = ""
+    location: common_pb2.Location | None = None
+
+    @property
+    def flags(self) -> list[str]:
+        return [f["flag"] for f in self.findings]
 
 
 class IntakeApp:
-    def __init__(self, ctx: ServiceContext, store: MediaStore):
+    def __init__(self, ctx: ServiceContext, store: MediaStore, calendar: CalendarStore):
         self.db, self.outbox, self.telemetry, self.config = ctx.db, ctx.outbox, ctx.telemetry, ctx.config
         self.media_store = store
+        self.calendar = calendar
         sec = ctx.config.security
         self.contact_box = Box(sec.contact_key)
         self.notification_box = Box(sec.notification_key)
         self.verifier_key = sec.verifier_key
 
     # -- submit ------------------------------------------------------------------------------
-    def submit(self, req: intake_pb2.SubmitCaseRequest) -> Submitted:
+    def submit(self, req: intake_pb2.SubmitCaseRequest, operator_id: str = "") -> Submitted:
+        now = utcnow()
+        cfg = self.config.intake
+        if req.channel == domain.HOTLINE:
+            self._check_hotline_open(now)
         sub = req.submitter
+        repaired: dict[str, str] = {}
+
+        def text(field: str, value: str) -> str:
+            """Đ6.1: NFC, and legacy encodings or their mojibake repaired (recorded per field)."""
+            fixed = encoding.repair(value or "")
+            if fixed.changed and fixed.source not in ("unicode", "unicode-nfd"):
+                repaired[field] = fixed.source
+            return domain.nfc(fixed.text)
+
+        loc = req.location
+        latitude, longitude = (loc.latitude, loc.longitude) if (loc.latitude or loc.longitude) else (None, None)
         draft = domain.Draft(
-            channel=req.channel, content=domain.nfc(req.content), full_name=domain.nfc(sub.full_name),
-            phone=domain.nfc(sub.phone), email=domain.nfc(sub.email).lower(), address=domain.nfc(sub.address),
-            location_address=domain.nfc(req.location.address),
+            channel=req.channel, content=text("content", req.content),
+            full_name=text("submitter.full_name", sub.full_name), phone=domain.nfc(sub.phone),
+            email=domain.nfc(sub.email).lower(), address=text("submitter.address", sub.address),
+            location_address=text("location.address", loc.address),
+            occurred_at=from_ts(req.occurred_at) if req.HasField("occurred_at") else None,
+            has_place=bool(loc.ward_code.strip() or loc.address.strip() or latitude is not None),
+            operator_id=(req.operator_id or operator_id).strip(),
         )
+        place_problems = places.validate_place(loc.ward_code, draft.location_address, latitude, longitude,
+                                               province_code=cfg.province_code)
         channel_valid = req.channel in common_pb2.Channel.values() and req.channel != 0
-        domain.validate(draft, channel_valid)
+        domain.validate(draft, channel_valid, now, place_problems)
+        place = places.resolve(loc.ward_code, draft.location_address, latitude, longitude,
+                               province_code=cfg.province_code)
+        location = common_pb2.Location(address=draft.location_address, ward_code=place.ward_code,
+                                       ward_name=place.ward_name, mapped_from=place.mapped_from,
+                                       latitude=latitude or 0.0, longitude=longitude or 0.0)
         key = None
         if req.external_id:
             key = f"{req.channel}:{req.external_id}"
         elif req.request_id:
             key = f"req:{req.request_id}"
         request_hash = hashlib.sha256(req.SerializeToString(deterministic=True)).hexdigest()
-        flags, emergency_number = domain.screen(draft.content)
+        screened = screening.screen(draft.content, has_contact=bool(draft.phone or draft.email))
+        findings = [{"flag": f.flag, "reason_vi": f.reason_vi, "reason_en": f.reason_en} for f in screened.findings]
+        repaired_from = ",".join(sorted(set(repaired.values())))
         with self.db.transaction() as conn:
             if key is not None:
                 existing = conn.execute(sa.select(cases).where(cases.c.idempotency_key == key)).first()
@@ -70,39 +108,51 @@ class IntakeApp:
                             "Mã gửi này đã được dùng cho một phản ánh khác",
                             "this idempotency key was already used for a different submission")
                     return Submitted(existing.case_id, existing.tracking_code, as_utc(existing.received_at),
-                                     list(existing.screening_flags), True, emergency_number)
+                                     list(existing.findings or []), True, screened.emergency_number,
+                                     existing.text_repaired_from, location)
             attached = self._attach_media(conn, list(req.media_ids))
-            now = utcnow()
             case_id = str(uuid.uuid4())
             code = self._unique_code(conn, now.year)
             contact = {"full_name": draft.full_name, "phone": draft.phone, "email": draft.email,
                        "address": draft.address}
             conn.execute(cases.insert().values(
                 case_id=case_id, tracking_code=code, channel=req.channel, idempotency_key=key,
-                request_hash=request_hash, content=draft.content,
-                occurred_at=from_ts(req.occurred_at) if req.HasField("occurred_at") else None,
-                location_address=draft.location_address, ward_code=req.location.ward_code,
-                latitude=req.location.latitude or None, longitude=req.location.longitude or None,
+                request_hash=request_hash, content=draft.content, occurred_at=draft.occurred_at,
+                location_address=draft.location_address, ward_code=place.ward_code, ward_name=place.ward_name,
+                mapped_from=place.mapped_from, latitude=latitude, longitude=longitude,
                 keep_identity_secret=req.keep_identity_secret, contact_enc=self.contact_box.seal(contact),
-                screening_flags=flags, status=S.CASE_STATUS_RECEIVED, received_at=now, updated_at=now,
+                screening_flags=[f["flag"] for f in findings], findings=findings,
+                text_repaired_from=repaired_from, operator_id=draft.operator_id,
+                status=S.CASE_STATUS_RECEIVED, received_at=now, updated_at=now,
             ))
             if attached:
                 conn.execute(media.update().where(media.c.media_id.in_([m.media_id for m in attached]))
                              .values(case_id=case_id))
             event = ev.CaseReceived(
                 case_id=case_id, tracking_code=code, channel=req.channel, content=draft.content,
-                location=common_pb2.Location(address=draft.location_address, ward_code=req.location.ward_code,
-                                             latitude=req.location.latitude, longitude=req.location.longitude),
-                media=attached, keep_identity_secret=req.keep_identity_secret, received_at=ts(now),
-                screening_flags=flags,
+                occurred_at=ts(draft.occurred_at), location=location, media=attached,
+                keep_identity_secret=req.keep_identity_secret, received_at=ts(now),
+                screening_flags=[f["flag"] for f in findings],
+                findings=[common_pb2.ScreeningFinding(**f) for f in findings],
                 contact_verifiers=[verifier(self.verifier_key, c) for c in (draft.phone, draft.email) if c],
                 sealed_contact=self.notification_box.seal(contact),
+                text_repaired_from=repaired_from, operator_id=draft.operator_id,
             )
-            if req.HasField("occurred_at"):
-                event.occurred_at.CopyFrom(req.occurred_at)
             self.outbox.emit(conn, "case.received", case_id, event)
         self.telemetry.cases_received.labels(common_pb2.Channel.Name(req.channel)).inc()
-        return Submitted(case_id, code, now, flags, False, emergency_number)
+        return Submitted(case_id, code, now, findings, False, screened.emergency_number, repaired_from, location)
+
+    def _check_hotline_open(self, now: datetime) -> None:
+        """Đ5.2: the hotline only in office hours; say when it opens again."""
+        cfg = self.config.intake
+        opens_at = domain.hotline_next_opening(now, self.calendar.calendar(), cfg.hotline_opens, cfg.hotline_closes)
+        if opens_at is None:
+            return
+        local = opens_at.astimezone(VN)
+        raise FailedPrecondition(
+            f"Tổng đài 1022 chỉ tiếp nhận trong giờ hành chính; mở lại lúc {local:%H:%M} ngày {local:%d/%m/%Y}",
+            f"the 1022 hotline takes calls in office hours only; it opens again at {local.isoformat()}",
+            reason="HOTLINE_CLOSED", metadata={"opens_at": local.isoformat()})
 
     def _unique_code(self, conn: Connection, year: int) -> str:
         while True:
@@ -113,12 +163,22 @@ class IntakeApp:
     def _attach_media(self, conn: Connection, media_ids: list[str]) -> list[common_pb2.MediaRef]:
         if not media_ids:
             return []
+        cfg = self.config.intake
         rows = {r.media_id: r for r in conn.execute(sa.select(media).where(media.c.media_id.in_(media_ids)))}
         problems = [
             Violation(f"media_ids[{i}]", "Tệp đính kèm không tồn tại hoặc đã được dùng",
                       "unknown media id, or already attached to a case")
             for i, mid in enumerate(media_ids) if mid not in rows or rows[mid].case_id is not None
         ]
+        if len(set(media_ids)) != len(media_ids):
+            problems.append(Violation("media_ids", "Một tệp được đính kèm hai lần", "a file is attached twice"))
+        if len(media_ids) > cfg.case_max_files:
+            problems.append(Violation("media_ids", f"Tối đa {cfg.case_max_files} tệp cho một phản ánh",
+                                      f"at most {cfg.case_max_files} files per case"))
+        total = sum(rows[m].size_bytes for m in set(media_ids) if m in rows)
+        if total > cfg.case_max_mb * MB:
+            problems.append(Violation("media_ids", f"Tổng dung lượng tệp vượt quá {cfg.case_max_mb} MB",
+                                      f"the files exceed {cfg.case_max_mb} MB in total"))
         if problems:
             raise InvalidArgument(problems)
         return [media_ref(rows[mid]) for mid in media_ids]
@@ -191,10 +251,18 @@ def media_ref(row) -> common_pb2.MediaRef:
 
 
 class IntakeHandlers:
-    """Keeps the citizen-facing status of each case from the other services' events."""
+    """Keeps the citizen-facing status of each case from the other services' events, and the
+    calendar the hotline's office hours follow (Đ5.2)."""
 
-    def __init__(self, outbox: Outbox):
+    def __init__(self, outbox: Outbox, calendar: CalendarStore):
         self.outbox = outbox
+        self.calendar = calendar
+
+    def on_calendar_day_recorded(self, conn, payload, envelope):
+        self.calendar.apply_day_recorded(conn, payload, from_ts(envelope.occurred_at))
+
+    def on_calendar_pause_declared(self, conn, payload, envelope):
+        self.calendar.apply_pause_declared(conn, payload, from_ts(envelope.occurred_at))
 
     @staticmethod
     def _set(conn: Connection, case_id: str, status: int, envelope) -> None:

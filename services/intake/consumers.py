@@ -14,4 +14,6 @@ SUBSCRIPTIONS = (
     Subscription("publication", "result.delivered", "on_result_delivered"),
     Subscription("publication", "case.restricted", "on_case_restricted"),
     Subscription("publication", "rework.requested", "on_rework_requested"),
+    Subscription("routing", "calendar.day_recorded", "on_calendar_day_recorded"),
+    Subscription("routing", "calendar.pause_declared", "on_calendar_pause_declared"),
 )

@@ -1,4 +1,8 @@
-"""Intake's rules, without I/O: tracking codes, validation (Đ6.1–6.3), screening (Đ6.5)."""
+"""Intake's rules, without I/O: tracking codes, validation (Đ6.2–6.3), hotline hours (Đ5.2).
+
+Text repair (Đ6.1) lives in `encoding.py`, screening (Đ6.5) in `screening.py`, places (Đ6.2) in
+`places.py`.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,10 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
 
-from runtime.errors import Validator
+from regulation.calendar import VN
+from runtime.errors import Validator, Violation
 
 # Crockford's base32: no I, L, O, U, so a code read over the phone is not misheard.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -44,11 +50,16 @@ def valid_tracking_code(code: str) -> bool:
 
 PHONE = re.compile(r"^(0|\+?84)(3|5|7|8|9)\d{8}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+HOTLINE = 7  # pakn.common.v1.CHANNEL_HOTLINE (Đ5.1g)
 
 
 def nfc(text: str) -> str:
     """Đ6.1: text is stored as Unicode NFC."""
     return unicodedata.normalize("NFC", text or "").strip()
+
+
+def normalise_phone(phone: str) -> str:
+    return re.sub(r"[\s.\-()]", "", phone or "")
 
 
 @dataclass(frozen=True)
@@ -60,57 +71,65 @@ class Draft:
     email: str
     address: str
     location_address: str
+    occurred_at: datetime | None = None
+    has_place: bool = False
+    operator_id: str = ""
 
 
-def validate(draft: Draft, channel_valid: bool) -> None:
-    """Everything missing or malformed, in one error (Đ6.2–6.3)."""
+def validate(draft: Draft, channel_valid: bool, now: datetime, place_problems: list[Violation] = ()) -> None:
+    """Everything missing or malformed, in one error (Đ6.2–6.3).
+
+    Đ6.3 asks for the name, phone number and e-mail address; a caller of the 1022 hotline (Đ5.1g),
+    entered by an operator, may have no e-mail address, so there the e-mail is optional.
+    """
     v = Validator()
     if not channel_valid:
         v.add("channel", "Kênh tiếp nhận không hợp lệ", "channel is missing or unknown")
     v.require(draft.content, "content", "nội dung phản ánh, kiến nghị", "content")
     if len(draft.content) > 10000:
         v.add("content", "Nội dung quá dài (tối đa 10.000 ký tự)", "content is too long (10,000 characters at most)")
+    if draft.occurred_at is None:
+        v.add("occurred_at", "Thiếu thời gian xảy ra sự việc", "the time of the issue is required")
+    elif draft.occurred_at > now + timedelta(minutes=5):
+        v.add("occurred_at", "Thời gian xảy ra sự việc ở tương lai", "the time of the issue is in the future")
+    if not draft.has_place:
+        v.add("location", "Thiếu địa điểm xảy ra sự việc (địa chỉ, xã/phường hoặc tọa độ)",
+              "the place of the issue is required (an address, a commune/ward or coordinates)")
+    for problem in place_problems:
+        v.violations.append(problem)
     v.require(draft.full_name, "submitter.full_name", "họ và tên người gửi", "the submitter's full name")
-    phone = re.sub(r"[\s.\-()]", "", draft.phone)
-    if not phone and not draft.email:
-        v.add("submitter.phone", "Cần số điện thoại hoặc thư điện tử để liên hệ",
-              "a phone number or an e-mail address is required")
-    if phone and not PHONE.match(phone):
+    phone = normalise_phone(draft.phone)
+    if not phone:
+        v.add("submitter.phone", "Thiếu số điện thoại người gửi", "the submitter's phone number is required")
+    elif not PHONE.match(phone):
         v.add("submitter.phone", "Số điện thoại không hợp lệ", "the phone number is not a valid Vietnamese number")
-    if draft.email and not EMAIL.match(draft.email):
+    if not draft.email and draft.channel != HOTLINE:
+        v.add("submitter.email", "Thiếu địa chỉ thư điện tử người gửi", "the submitter's e-mail address is required")
+    elif draft.email and not EMAIL.match(draft.email):
         v.add("submitter.email", "Địa chỉ thư điện tử không hợp lệ", "the e-mail address is malformed")
     v.raise_if_any()
 
 
-_EMERGENCY = [
-    ("114", ("cháy", "hỏa hoạn", "mắc kẹt", "đuối nước")),
-    ("115", ("cấp cứu", "bất tỉnh", "ngất xỉu", "tai nạn nghiêm trọng")),
-    ("113", ("cướp", "đâm chém", "đánh nhau", "trộm đang", "bắt cóc")),
-]
-_COMPLAINT = ("khiếu nại", "tố cáo", "khởi kiện", "tranh chấp")
-_ADVERTISING = ("khuyến mãi", "giảm giá", "liên hệ mua", "inbox", "zalo ngay")
+# -- Đ5.2: the hotline takes calls in office hours ------------------------------------------------
+
+def _hm(value: str) -> time:
+    return time(int(value[:2]), int(value[3:]))
 
 
-def screen(content: str) -> tuple[list[str], str]:
-    """Đ6.5 flags for the coordinator (intake flags, it does not reject) and an emergency number.
+def hotline_next_opening(now: datetime, calendar, opens: str, closes: str) -> datetime | None:
+    """None when the hotline is open at `now`; otherwise the next opening instant (UTC).
 
-    A first, simple keyword screen; the intake issue deepens it.
+    Open on working days of the calendar (announced days off excluded, make-up Saturdays included)
+    between `opens` and `closes`, local time.
     """
-    text = content.lower()
-    flags: list[str] = []
-    number = ""
-    for num, words in _EMERGENCY:
-        if any(w in text for w in words):
-            flags.append("emergency")
-            number = num
-            break
-    if any(w in text for w in _COMPLAINT):
-        flags.append("complaint_or_denunciation")
-    if any(w in text for w in _ADVERTISING):
-        flags.append("advertising")
-    letters = [c for c in text if c.isalpha()]
-    if len(letters) > 20 and all(ord(c) < 128 for c in letters):
-        flags.append("no_diacritics")
-    if len(text.split()) < 4:
-        flags.append("insufficient_content")
-    return flags, number
+    local = now.astimezone(VN)
+    day = local.date()
+    if calendar.is_working_day(day) and _hm(opens) <= local.time() < _hm(closes):
+        return None
+    if not (calendar.is_working_day(day) and local.time() < _hm(opens)):
+        day += timedelta(days=1)
+        for _ in range(400):
+            if calendar.is_working_day(day):
+                break
+            day += timedelta(days=1)
+    return datetime.combine(day, _hm(opens), VN).astimezone(timezone.utc)

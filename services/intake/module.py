@@ -2,14 +2,16 @@
 
 from pathlib import Path
 
+from runtime.calendar_store import CalendarStore
 from runtime.service import ServiceContext, ServiceParts, ServiceSpec
 from services.intake import api, consumers, store
 from services.intake.app import IntakeApp, IntakeHandlers
 
 
 def build(ctx: ServiceContext) -> ServiceParts:
-    app = IntakeApp(ctx, ctx.resources["media-store"])
-    return ServiceParts(register=api.register(app), handlers=IntakeHandlers(ctx.outbox), app=app)
+    calendar = CalendarStore(ctx.db)
+    app = IntakeApp(ctx, ctx.resources["media-store"], calendar)
+    return ServiceParts(register=api.register(app), handlers=IntakeHandlers(ctx.outbox, calendar), app=app)
 
 
 SPEC = ServiceSpec(

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from runtime.calendar_store import calendar_tables
 from runtime.messaging import messaging_tables
 
 metadata = sa.MetaData()
@@ -18,12 +19,21 @@ cases = sa.Table(
     sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("location_address", sa.Text, nullable=False, server_default=""),
     sa.Column("ward_code", sa.String(16), nullable=False, server_default=""),
+    sa.Column("ward_name", sa.String(200), nullable=False, server_default=""),
+    # The pre-2025 unit the address named, when it was mapped to the current ward.
+    sa.Column("mapped_from", sa.String(300), nullable=False, server_default=""),
     sa.Column("latitude", sa.Float, nullable=True),
     sa.Column("longitude", sa.Float, nullable=True),
     sa.Column("keep_identity_secret", sa.Boolean, nullable=False),
     # Name, phone, e-mail and address, encrypted with security.contact_key.
     sa.Column("contact_enc", sa.LargeBinary, nullable=False),
     sa.Column("screening_flags", sa.JSON, nullable=False),
+    # Đ6.5 findings with their reasons: [{"flag", "reason_vi", "reason_en"}].
+    sa.Column("findings", sa.JSON, nullable=True),
+    # Đ6.1: the legacy encoding(s) the text was repaired from, e.g. "tcvn3".
+    sa.Column("text_repaired_from", sa.String(100), nullable=False, server_default=""),
+    # The staff member who entered the case on a caller's behalf (hotline).
+    sa.Column("operator_id", sa.String(120), nullable=False, server_default=""),
     sa.Column("status", sa.Integer, nullable=False),
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -52,3 +62,5 @@ disclosures = sa.Table(
 )
 
 messaging_tables(metadata)
+# The calendar the hotline's office hours follow (Đ5.2), as announced by routing.
+calendar_tables(metadata)

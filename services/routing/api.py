@@ -27,9 +27,12 @@ def case_pb(view: CaseView) -> routing_pb2.InboxCase:
         case_id=c.case_id, tracking_code=c.tracking_code, status=c.status, channel=c.channel,
         content=c.content, category_code=c.category_code or "", screening_flags=list(c.screening_flags or []),
         received_at=_ts(c.received_at), reception_deadline=_ts(c.reception_deadline), media=media_refs(c.media),
-        location=common_pb2.Location(address=c.location_address, ward_code=c.ward_code,
-                                     latitude=c.latitude or 0.0, longitude=c.longitude or 0.0),
-        assignments=[assignment_pb(a) for a in view.assignments])
+        location=common_pb2.Location(address=c.location_address, ward_code=c.ward_code, ward_name=c.ward_name,
+                                     mapped_from=c.mapped_from, latitude=c.latitude or 0.0,
+                                     longitude=c.longitude or 0.0),
+        assignments=[assignment_pb(a) for a in view.assignments],
+        findings=[common_pb2.ScreeningFinding(**f) for f in (c.findings or [])],
+        text_repaired_from=c.text_repaired_from)
 
 
 def unit_pb(row) -> common_pb2.Unit:

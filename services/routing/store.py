@@ -45,6 +45,12 @@ cases = sa.Table(
     # A list of {media_id, content_type, size_bytes, sha256, filename}.
     sa.Column("media", sa.JSON, nullable=False),
     sa.Column("screening_flags", sa.JSON, nullable=False),
+    # Đ6.5 findings with their reasons, for the coordinator's decision (Đ7.3a).
+    sa.Column("findings", sa.JSON, nullable=True),
+    # Đ6.1: the legacy encoding intake repaired the text from, if any.
+    sa.Column("text_repaired_from", sa.String(100), nullable=False, server_default=""),
+    sa.Column("ward_name", sa.String(200), nullable=False, server_default=""),
+    sa.Column("mapped_from", sa.String(300), nullable=False, server_default=""),
     sa.Column("keep_identity_secret", sa.Boolean, nullable=False),
     sa.Column("status", sa.Integer, nullable=False),
     sa.Column("category_code", sa.String(64), sa.ForeignKey("categories.code"), nullable=True),

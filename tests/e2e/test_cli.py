@@ -26,7 +26,8 @@ def test_demo_and_role_commands(start_platform):
 
     submitted = pakn("--address", address, "citizen", "submit", "--channel", "zalo",
                      "--content", "Nước sinh hoạt khu phố 4 có màu vàng và mùi lạ từ hôm qua",
-                     "--name", "Huỳnh Văn Khang", "--phone", "0918000111")
+                     "--name", "Huỳnh Văn Khang", "--phone", "0918000111", "--email", "khang@example.vn",
+                     "--place", "Khu phố 4, phường Tân Ninh")
     assert submitted.returncode == 0, submitted.stderr
     code = re.search(r"(\d{2}-[0-9A-Z]{7})", submitted.stdout).group(1)
     status = pakn("--address", address, "citizen", "status", code, "--contact", "0918000111")

@@ -18,7 +18,7 @@ from pakn.publication.v1 import publication_pb2
 from pakn.routing.v1 import routing_pb2
 from runtime import walkthrough
 from runtime.modules import SERVICES, spec_of
-from tests.helpers import eventually, rpc_error, violations
+from tests.helpers import eventually, now_ts, place, rpc_error, violations
 
 pytestmark = pytest.mark.e2e
 
@@ -109,7 +109,8 @@ def test_wrong_steps_are_refused_with_clear_statuses(platform, clients_for):
     # Publishing before both units' results are approved -> FAILED_PRECONDITION.
     r = c.intake.SubmitCase(intake_pb2.SubmitCaseRequest(
         channel=common_pb2.CHANNEL_WEB_PORTAL, content="Rác thải ùn ứ ở chợ phường nhiều ngày chưa được thu gom",
-        submitter=intake_pb2.Submitter(full_name="Phạm Thị Dung", email="dung@example.vn")))
+        occurred_at=now_ts(), location=place("Chợ phường Tân Ninh"),
+        submitter=intake_pb2.Submitter(full_name="Phạm Thị Dung", phone="0933444555", email="dung@example.vn")))
     walkthrough.wait_for("inbox", lambda: c.routing.GetCase(routing_pb2.GetCaseRequest(case_id=r.case_id)).case)
     c.routing.ClassifyCase(routing_pb2.ClassifyCaseRequest(case_id=r.case_id, category_code="moi_truong"))
     dist = c.routing.DistributeCase(routing_pb2.DistributeCaseRequest(
@@ -137,7 +138,8 @@ def test_rework_sends_one_unit_back_and_every_view_follows(platform, clients_for
         c.routing.RegisterUnit(routing_pb2.RegisterUnitRequest(unit=unit))
     r = c.intake.SubmitCase(intake_pb2.SubmitCaseRequest(
         channel=common_pb2.CHANNEL_FACEBOOK, content="Cây xanh gãy đổ chắn ngang đường Nguyễn Chí Thanh sau cơn mưa",
-        submitter=intake_pb2.Submitter(full_name="Võ Văn Giang", phone="0977123456")))
+        occurred_at=now_ts(), location=place("Đường Nguyễn Chí Thanh"),
+        submitter=intake_pb2.Submitter(full_name="Võ Văn Giang", phone="0977123456", email="giang@example.vn")))
     walkthrough.wait_for("inbox", lambda: c.routing.GetCase(routing_pb2.GetCaseRequest(case_id=r.case_id)).case)
     c.routing.ClassifyCase(routing_pb2.ClassifyCaseRequest(case_id=r.case_id, category_code="trat_tu_do_thi"))
     [a] = c.routing.DistributeCase(routing_pb2.DistributeCaseRequest(

@@ -20,7 +20,7 @@ from pakn.routing.v1 import calendar_pb2, routing_pb2
 from regulation.calendar import VN
 from runtime.clients import channel
 from runtime.messaging import from_ts, make_envelope, ts, unpack, utcnow
-from tests.helpers import deliver, eventually, rpc_error, violations
+from tests.helpers import deliver, eventually, now_ts, place, rpc_error, violations
 
 DOCUMENT = "Thông báo 99/TB-UBND (thử nghiệm)"
 
@@ -65,7 +65,7 @@ def submit(c) -> str:
     """A case through intake, as a citizen sends it; waits until it is in the coordinator's inbox."""
     case_id = c.intake.SubmitCase(intake_pb2.SubmitCaseRequest(
         channel=CS.CHANNEL_MOBILE_APP, request_id=str(uuid.uuid4()),
-        content="Đèn chiếu sáng đường Trần Hưng Đạo bị hỏng cả tuần nay",
+        content="Đèn chiếu sáng đường Trần Hưng Đạo bị hỏng cả tuần nay", occurred_at=now_ts(), location=place(),
         submitter=intake_pb2.Submitter(full_name="Trần Thị Bình", phone="0912345678", email="binh@example.vn"),
     )).case_id
     eventually(lambda: case_id in {x.case_id for x in c.routing.ListInbox(routing_pb2.ListInboxRequest()).cases})

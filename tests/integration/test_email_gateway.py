@@ -9,7 +9,7 @@ import uuid
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import formatdate, make_msgid
 
 import pytest
 import sqlalchemy as sa
@@ -18,16 +18,21 @@ from gateways.email.parse import parse
 from pakn.common.v1 import common_pb2
 from pakn.intake.v1 import intake_pb2
 from services.intake.store import cases, media
+from tests import media_samples
 from tests.helpers import eventually
 from tests.infra import free_port
 
 pytestmark = pytest.mark.smtp
 
 RECIPIENT = "1022@tayninh.gov.vn"
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 8 + b"\xff\xd9"
+JPEG = media_samples.jpeg(size=2061)
 CODE = re.compile(r"\b\d{2}-[0-9A-Z]{7}\b")
 REPORT = ("Đường liên ấp 3 xã Tân Phong bị sụt lún một đoạn dài khoảng 20 mét, xe máy đi qua rất nguy hiểm, "
-          "nhất là vào ban đêm.")
+          "nhất là vào ban đêm.\nĐịa điểm: đường liên ấp 3, xã Tân Phong")
+
+
+# One Date for every message of the run: a resent message must be the same message.
+DATE = formatdate(localtime=True)
 
 
 def a_sender() -> str:
@@ -42,6 +47,9 @@ def message(sender: str, name: str = "Nguyễn Văn An", subject: str = "Đườ
     if subject:
         msg["Subject"] = subject
     msg["Message-ID"] = message_id or make_msgid(domain="example.vn")
+    msg["Date"] = DATE
+    if body and "SĐT" not in body:
+        body += "\n\n-- \nSĐT: 0912 345 678"  # Đ6.3: the phone number, in the signature
     msg.set_content(body)
     if jpeg is not None:
         msg.add_attachment(jpeg, maintype="image", subtype="jpeg", filename="sut-lun.jpg")

@@ -17,7 +17,7 @@ from pakn.intake.v1 import intake_pb2
 from runtime.messaging import make_envelope, unpack
 from runtime.modules import spec_of
 from runtime.rabbitmq import RabbitPublisher, decode, queue_name
-from tests.helpers import eventually
+from tests.helpers import eventually, now_ts, place
 from tests.infra import TcpProxy, env_settings, fernet_keys
 
 pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
@@ -57,7 +57,8 @@ def test_acknowledged_submission_survives_a_broker_outage(start_platform, client
     r = c.intake.SubmitCase(intake_pb2.SubmitCaseRequest(
         channel=common_pb2.CHANNEL_ZALO, external_id="zalo-42",
         content="Cống thoát nước trước nhà số 12 bị tắc, nước tràn vào nhà khi mưa",
-        submitter=intake_pb2.Submitter(full_name="Lê Văn Cường", phone="0987654321")))
+        occurred_at=now_ts(), location=place("Số 12 đường Cách Mạng Tháng Tám"),
+        submitter=intake_pb2.Submitter(full_name="Lê Văn Cường", phone="0987654321", email="cuong@example.vn")))
     assert r.tracking_code
     relay = p.service("intake").relay
     # The submission is durable although nothing could be published.

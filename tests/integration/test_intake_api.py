@@ -6,13 +6,19 @@ import sqlalchemy as sa
 from pakn.common.v1 import common_pb2
 from pakn.intake.v1 import intake_pb2
 from services.intake.domain import valid_tracking_code
-from tests.helpers import eventually, rpc_error, violations
+from tests import media_samples
+from tests.helpers import eventually, now_ts, place, rpc_error, violations
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 2000
+JPEG = media_samples.jpeg(size=2004)
+
+
+# One instant for the whole module: a retry must send exactly the same request.
+OCCURRED = now_ts(2)
 
 
 def submit_request(**kw):
     base = dict(channel=common_pb2.CHANNEL_MOBILE_APP, content="Đèn chiếu sáng đường Trần Hưng Đạo bị hỏng cả tuần nay",
+                occurred_at=OCCURRED, location=place(),
                 submitter=intake_pb2.Submitter(full_name="Trần Thị Bình", phone="0912345678", email="binh@example.vn"))
     base.update(kw)
     return intake_pb2.SubmitCaseRequest(**base)

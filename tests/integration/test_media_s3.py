@@ -9,6 +9,7 @@ from minio.error import S3Error
 
 from runtime.errors import InvalidArgument
 from runtime.media import S3MediaStore, receive
+from tests import media_samples
 
 pytestmark = pytest.mark.s3
 
@@ -20,7 +21,7 @@ def store(seaweedfs):
 
 
 def test_streamed_upload_is_hashed_typed_and_readable(store):
-    data = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4096  # ~1 MiB
+    data = media_samples.png(size=1024 * 1024)
     stored = receive(store, "intake", "anh.jpg", (data[i:i + 65536] for i in range(0, len(data), 65536)),
                      max_bytes=10 * 1024 * 1024)
     assert stored.content_type == "image/png"  # by content, not by the ".jpg" name

@@ -11,9 +11,10 @@ from pakn.common.v1 import common_pb2
 from pakn.events.v1 import events_pb2 as ev
 from pakn.processing.v1 import processing_pb2 as pb
 from runtime.messaging import make_envelope, ts, unpack, utcnow
+from tests import media_samples
 from tests.helpers import deliver, rpc_error, violations
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 2000
+JPEG = media_samples.jpeg(size=2004)
 S = common_pb2.AssignmentStatus
 
 

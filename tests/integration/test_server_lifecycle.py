@@ -18,6 +18,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from pakn.common.v1 import common_pb2
 from pakn.intake.v1 import intake_pb2, intake_pb2_grpc
 from runtime.clients import channel
+from tests import media_samples
 from tests.infra import free_port
 
 
@@ -62,14 +63,16 @@ def test_sigterm_lets_an_inflight_upload_finish_then_exits_cleanly(intake_proces
     stub = intake_pb2_grpc.IntakeServiceStub(ch)
     terminated = threading.Event()
 
+    photo = media_samples.jpeg(size=6004)
+
     def slow_upload():
         yield intake_pb2.UploadMediaRequest(header=common_pb2.MediaUploadHeader(filename="a.jpg"))
-        yield intake_pb2.UploadMediaRequest(chunk=b"\xff\xd8\xff\xe0" + b"\x00" * 1000)
+        yield intake_pb2.UploadMediaRequest(chunk=photo[:1004])
         proc.send_signal(signal.SIGTERM)  # the operator stops the pod mid-upload
         terminated.set()
         time.sleep(1.0)
-        for _ in range(5):
-            yield intake_pb2.UploadMediaRequest(chunk=b"\x00" * 1000)
+        for i in range(5):
+            yield intake_pb2.UploadMediaRequest(chunk=photo[1004 + 1000 * i:2004 + 1000 * i])
             time.sleep(0.1)
 
     media = stub.UploadMedia(slow_upload(), timeout=20).media

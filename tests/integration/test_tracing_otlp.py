@@ -9,7 +9,7 @@ from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_serv
 
 from pakn.common.v1 import common_pb2
 from pakn.intake.v1 import intake_pb2
-from tests.helpers import eventually
+from tests.helpers import eventually, now_ts, place
 
 
 class Collector(trace_service_pb2_grpc.TraceServiceServicer):
@@ -35,7 +35,8 @@ def test_spans_are_exported_over_otlp(start_platform, clients_for):
                                         "tracing.otlp_endpoint": f"http://127.0.0.1:{port}"})
         clients_for(p).intake.SubmitCase(intake_pb2.SubmitCaseRequest(
             channel=common_pb2.CHANNEL_EMAIL, content="Hố ga trước trường học bị mất nắp rất nguy hiểm",
-            submitter=intake_pb2.Submitter(full_name="Đặng Thị Hoa", email="hoa@example.vn")))
+            occurred_at=now_ts(), location=place(),
+            submitter=intake_pb2.Submitter(full_name="Đặng Thị Hoa", phone="0903111222", email="hoa@example.vn")))
         p.get("telemetry").tracer_provider.force_flush()
         eventually(lambda: ("pakn-intake", "pakn.intake.v1.IntakeService/SubmitCase") in collector.spans)
         assert not any("hoa@example.vn" in name for _, name in collector.spans)

@@ -84,16 +84,30 @@ RATING_ACCEPTED: Rating
 RATING_NOT_SATISFIED: Rating
 
 class Location(_message.Message):
-    __slots__ = ("address", "ward_code", "latitude", "longitude")
+    __slots__ = ("address", "ward_code", "latitude", "longitude", "ward_name", "mapped_from")
     ADDRESS_FIELD_NUMBER: _ClassVar[int]
     WARD_CODE_FIELD_NUMBER: _ClassVar[int]
     LATITUDE_FIELD_NUMBER: _ClassVar[int]
     LONGITUDE_FIELD_NUMBER: _ClassVar[int]
+    WARD_NAME_FIELD_NUMBER: _ClassVar[int]
+    MAPPED_FROM_FIELD_NUMBER: _ClassVar[int]
     address: str
     ward_code: str
     latitude: float
     longitude: float
-    def __init__(self, address: _Optional[str] = ..., ward_code: _Optional[str] = ..., latitude: _Optional[float] = ..., longitude: _Optional[float] = ...) -> None: ...
+    ward_name: str
+    mapped_from: str
+    def __init__(self, address: _Optional[str] = ..., ward_code: _Optional[str] = ..., latitude: _Optional[float] = ..., longitude: _Optional[float] = ..., ward_name: _Optional[str] = ..., mapped_from: _Optional[str] = ...) -> None: ...
+
+class ScreeningFinding(_message.Message):
+    __slots__ = ("flag", "reason_vi", "reason_en")
+    FLAG_FIELD_NUMBER: _ClassVar[int]
+    REASON_VI_FIELD_NUMBER: _ClassVar[int]
+    REASON_EN_FIELD_NUMBER: _ClassVar[int]
+    flag: str
+    reason_vi: str
+    reason_en: str
+    def __init__(self, flag: _Optional[str] = ..., reason_vi: _Optional[str] = ..., reason_en: _Optional[str] = ...) -> None: ...
 
 class MediaRef(_message.Message):
     __slots__ = ("media_id", "content_type", "size_bytes", "sha256", "filename")

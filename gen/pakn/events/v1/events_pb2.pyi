@@ -37,7 +37,7 @@ class EventEnvelope(_message.Message):
     def __init__(self, event_id: _Optional[str] = ..., event_type: _Optional[str] = ..., source: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., case_id: _Optional[str] = ..., headers: _Optional[_Mapping[str, str]] = ..., payload: _Optional[_Union[_any_pb2.Any, _Mapping]] = ...) -> None: ...
 
 class CaseReceived(_message.Message):
-    __slots__ = ("case_id", "tracking_code", "channel", "content", "occurred_at", "location", "media", "keep_identity_secret", "received_at", "screening_flags", "contact_verifiers", "sealed_contact")
+    __slots__ = ("case_id", "tracking_code", "channel", "content", "occurred_at", "location", "media", "keep_identity_secret", "received_at", "screening_flags", "contact_verifiers", "sealed_contact", "findings", "text_repaired_from", "operator_id")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     TRACKING_CODE_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
@@ -50,6 +50,9 @@ class CaseReceived(_message.Message):
     SCREENING_FLAGS_FIELD_NUMBER: _ClassVar[int]
     CONTACT_VERIFIERS_FIELD_NUMBER: _ClassVar[int]
     SEALED_CONTACT_FIELD_NUMBER: _ClassVar[int]
+    FINDINGS_FIELD_NUMBER: _ClassVar[int]
+    TEXT_REPAIRED_FROM_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     tracking_code: str
     channel: _common_pb2.Channel
@@ -62,7 +65,10 @@ class CaseReceived(_message.Message):
     screening_flags: _containers.RepeatedScalarFieldContainer[str]
     contact_verifiers: _containers.RepeatedScalarFieldContainer[str]
     sealed_contact: bytes
-    def __init__(self, case_id: _Optional[str] = ..., tracking_code: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., content: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., location: _Optional[_Union[_common_pb2.Location, _Mapping]] = ..., media: _Optional[_Iterable[_Union[_common_pb2.MediaRef, _Mapping]]] = ..., keep_identity_secret: _Optional[bool] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., screening_flags: _Optional[_Iterable[str]] = ..., contact_verifiers: _Optional[_Iterable[str]] = ..., sealed_contact: _Optional[bytes] = ...) -> None: ...
+    findings: _containers.RepeatedCompositeFieldContainer[_common_pb2.ScreeningFinding]
+    text_repaired_from: str
+    operator_id: str
+    def __init__(self, case_id: _Optional[str] = ..., tracking_code: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., content: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., location: _Optional[_Union[_common_pb2.Location, _Mapping]] = ..., media: _Optional[_Iterable[_Union[_common_pb2.MediaRef, _Mapping]]] = ..., keep_identity_secret: _Optional[bool] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., screening_flags: _Optional[_Iterable[str]] = ..., contact_verifiers: _Optional[_Iterable[str]] = ..., sealed_contact: _Optional[bytes] = ..., findings: _Optional[_Iterable[_Union[_common_pb2.ScreeningFinding, _Mapping]]] = ..., text_repaired_from: _Optional[str] = ..., operator_id: _Optional[str] = ...) -> None: ...
 
 class CaseCancelled(_message.Message):
     __slots__ = ("case_id", "reason_code", "note")

@@ -26,7 +26,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from pakn.common.v1 import common_pb2 as pakn_dot_common_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bpakn/intake/v1/intake.proto\x12\x0epakn.intake.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bpakn/common/v1/common.proto\"M\n\tSubmitter\x12\x11\n\tfull_name\x18\x01 \x01(\t\x12\r\n\x05phone\x18\x02 \x01(\t\x12\r\n\x05\x65mail\x18\x03 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x04 \x01(\t\"\xb3\x02\n\x11SubmitCaseRequest\x12(\n\x07\x63hannel\x18\x01 \x01(\x0e\x32\x17.pakn.common.v1.Channel\x12\x13\n\x0b\x65xternal_id\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x04 \x01(\t\x12/\n\x0boccurred_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\x08location\x18\x06 \x01(\x0b\x32\x18.pakn.common.v1.Location\x12,\n\tsubmitter\x18\x07 \x01(\x0b\x32\x19.pakn.intake.v1.Submitter\x12\x1c\n\x14keep_identity_secret\x18\x08 \x01(\x08\x12\x11\n\tmedia_ids\x18\t \x03(\t\"\x99\x01\n\x12SubmitCaseResponse\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rtracking_code\x18\x02 \x01(\t\x12/\n\x0breceived_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0fscreening_flags\x18\x04 \x03(\t\x12\x11\n\tduplicate\x18\x05 \x01(\x08\"b\n\x12UploadMediaRequest\x12\x33\n\x06header\x18\x01 \x01(\x0b\x32!.pakn.common.v1.MediaUploadHeaderH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04part\">\n\x13UploadMediaResponse\x12\'\n\x05media\x18\x01 \x01(\x0b\x32\x18.pakn.common.v1.MediaRef\"(\n\x14\x44ownloadMediaRequest\x12\x10\n\x08media_id\x18\x01 \x01(\t\"&\n\x15\x44ownloadMediaResponse\x12\r\n\x05\x63hunk\x18\x01 \x01(\x0c\">\n\x14GetCaseStatusRequest\x12\x15\n\rtracking_code\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontact\x18\x02 \x01(\t\"\xe5\x01\n\x15GetCaseStatusResponse\x12\x15\n\rtracking_code\x18\x01 \x01(\t\x12*\n\x06status\x18\x02 \x01(\x0e\x32\x1a.pakn.common.v1.CaseStatus\x12/\n\x0breceived_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12(\n\x07\x63hannel\x18\x05 \x01(\x0e\x32\x17.pakn.common.v1.Channel\"T\n\x18\x44iscloseSubmitterRequest\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x17\n\x0frequesting_body\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"`\n\x19\x44iscloseSubmitterResponse\x12,\n\tsubmitter\x18\x01 \x01(\x0b\x32\x19.pakn.intake.v1.Submitter\x12\x15\n\rdisclosure_id\x18\x02 \x01(\t2\xe6\x03\n\rIntakeService\x12S\n\nSubmitCase\x12!.pakn.intake.v1.SubmitCaseRequest\x1a\".pakn.intake.v1.SubmitCaseResponse\x12X\n\x0bUploadMedia\x12\".pakn.intake.v1.UploadMediaRequest\x1a#.pakn.intake.v1.UploadMediaResponse(\x01\x12^\n\rDownloadMedia\x12$.pakn.intake.v1.DownloadMediaRequest\x1a%.pakn.intake.v1.DownloadMediaResponse0\x01\x12\\\n\rGetCaseStatus\x12$.pakn.intake.v1.GetCaseStatusRequest\x1a%.pakn.intake.v1.GetCaseStatusResponse\x12h\n\x11\x44iscloseSubmitter\x12(.pakn.intake.v1.DiscloseSubmitterRequest\x1a).pakn.intake.v1.DiscloseSubmitterResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bpakn/intake/v1/intake.proto\x12\x0epakn.intake.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bpakn/common/v1/common.proto\"M\n\tSubmitter\x12\x11\n\tfull_name\x18\x01 \x01(\t\x12\r\n\x05phone\x18\x02 \x01(\t\x12\r\n\x05\x65mail\x18\x03 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x04 \x01(\t\"\xc8\x02\n\x11SubmitCaseRequest\x12(\n\x07\x63hannel\x18\x01 \x01(\x0e\x32\x17.pakn.common.v1.Channel\x12\x13\n\x0b\x65xternal_id\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x04 \x01(\t\x12/\n\x0boccurred_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\x08location\x18\x06 \x01(\x0b\x32\x18.pakn.common.v1.Location\x12,\n\tsubmitter\x18\x07 \x01(\x0b\x32\x19.pakn.intake.v1.Submitter\x12\x1c\n\x14keep_identity_secret\x18\x08 \x01(\x08\x12\x11\n\tmedia_ids\x18\t \x03(\t\x12\x13\n\x0boperator_id\x18\n \x01(\t\"\xaf\x02\n\x12SubmitCaseResponse\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rtracking_code\x18\x02 \x01(\t\x12/\n\x0breceived_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0fscreening_flags\x18\x04 \x03(\t\x12\x11\n\tduplicate\x18\x05 \x01(\x08\x12\x18\n\x10\x65mergency_number\x18\x06 \x01(\t\x12\x32\n\x08\x66indings\x18\x07 \x03(\x0b\x32 .pakn.common.v1.ScreeningFinding\x12\x1a\n\x12text_repaired_from\x18\x08 \x01(\t\x12*\n\x08location\x18\t \x01(\x0b\x32\x18.pakn.common.v1.Location\"b\n\x12UploadMediaRequest\x12\x33\n\x06header\x18\x01 \x01(\x0b\x32!.pakn.common.v1.MediaUploadHeaderH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04part\">\n\x13UploadMediaResponse\x12\'\n\x05media\x18\x01 \x01(\x0b\x32\x18.pakn.common.v1.MediaRef\"(\n\x14\x44ownloadMediaRequest\x12\x10\n\x08media_id\x18\x01 \x01(\t\"&\n\x15\x44ownloadMediaResponse\x12\r\n\x05\x63hunk\x18\x01 \x01(\x0c\">\n\x14GetCaseStatusRequest\x12\x15\n\rtracking_code\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontact\x18\x02 \x01(\t\"\xe5\x01\n\x15GetCaseStatusResponse\x12\x15\n\rtracking_code\x18\x01 \x01(\t\x12*\n\x06status\x18\x02 \x01(\x0e\x32\x1a.pakn.common.v1.CaseStatus\x12/\n\x0breceived_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12(\n\x07\x63hannel\x18\x05 \x01(\x0e\x32\x17.pakn.common.v1.Channel\"T\n\x18\x44iscloseSubmitterRequest\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x17\n\x0frequesting_body\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"`\n\x19\x44iscloseSubmitterResponse\x12,\n\tsubmitter\x18\x01 \x01(\x0b\x32\x19.pakn.intake.v1.Submitter\x12\x15\n\rdisclosure_id\x18\x02 \x01(\t2\xe6\x03\n\rIntakeService\x12S\n\nSubmitCase\x12!.pakn.intake.v1.SubmitCaseRequest\x1a\".pakn.intake.v1.SubmitCaseResponse\x12X\n\x0bUploadMedia\x12\".pakn.intake.v1.UploadMediaRequest\x1a#.pakn.intake.v1.UploadMediaResponse(\x01\x12^\n\rDownloadMedia\x12$.pakn.intake.v1.DownloadMediaRequest\x1a%.pakn.intake.v1.DownloadMediaResponse0\x01\x12\\\n\rGetCaseStatus\x12$.pakn.intake.v1.GetCaseStatusRequest\x1a%.pakn.intake.v1.GetCaseStatusResponse\x12h\n\x11\x44iscloseSubmitter\x12(.pakn.intake.v1.DiscloseSubmitterRequest\x1a).pakn.intake.v1.DiscloseSubmitterResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,25 +36,25 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SUBMITTER']._serialized_start=109
   _globals['_SUBMITTER']._serialized_end=186
   _globals['_SUBMITCASEREQUEST']._serialized_start=189
-  _globals['_SUBMITCASEREQUEST']._serialized_end=496
-  _globals['_SUBMITCASERESPONSE']._serialized_start=499
-  _globals['_SUBMITCASERESPONSE']._serialized_end=652
-  _globals['_UPLOADMEDIAREQUEST']._serialized_start=654
-  _globals['_UPLOADMEDIAREQUEST']._serialized_end=752
-  _globals['_UPLOADMEDIARESPONSE']._serialized_start=754
-  _globals['_UPLOADMEDIARESPONSE']._serialized_end=816
-  _globals['_DOWNLOADMEDIAREQUEST']._serialized_start=818
-  _globals['_DOWNLOADMEDIAREQUEST']._serialized_end=858
-  _globals['_DOWNLOADMEDIARESPONSE']._serialized_start=860
-  _globals['_DOWNLOADMEDIARESPONSE']._serialized_end=898
-  _globals['_GETCASESTATUSREQUEST']._serialized_start=900
-  _globals['_GETCASESTATUSREQUEST']._serialized_end=962
-  _globals['_GETCASESTATUSRESPONSE']._serialized_start=965
-  _globals['_GETCASESTATUSRESPONSE']._serialized_end=1194
-  _globals['_DISCLOSESUBMITTERREQUEST']._serialized_start=1196
-  _globals['_DISCLOSESUBMITTERREQUEST']._serialized_end=1280
-  _globals['_DISCLOSESUBMITTERRESPONSE']._serialized_start=1282
-  _globals['_DISCLOSESUBMITTERRESPONSE']._serialized_end=1378
-  _globals['_INTAKESERVICE']._serialized_start=1381
-  _globals['_INTAKESERVICE']._serialized_end=1867
+  _globals['_SUBMITCASEREQUEST']._serialized_end=517
+  _globals['_SUBMITCASERESPONSE']._serialized_start=520
+  _globals['_SUBMITCASERESPONSE']._serialized_end=823
+  _globals['_UPLOADMEDIAREQUEST']._serialized_start=825
+  _globals['_UPLOADMEDIAREQUEST']._serialized_end=923
+  _globals['_UPLOADMEDIARESPONSE']._serialized_start=925
+  _globals['_UPLOADMEDIARESPONSE']._serialized_end=987
+  _globals['_DOWNLOADMEDIAREQUEST']._serialized_start=989
+  _globals['_DOWNLOADMEDIAREQUEST']._serialized_end=1029
+  _globals['_DOWNLOADMEDIARESPONSE']._serialized_start=1031
+  _globals['_DOWNLOADMEDIARESPONSE']._serialized_end=1069
+  _globals['_GETCASESTATUSREQUEST']._serialized_start=1071
+  _globals['_GETCASESTATUSREQUEST']._serialized_end=1133
+  _globals['_GETCASESTATUSRESPONSE']._serialized_start=1136
+  _globals['_GETCASESTATUSRESPONSE']._serialized_end=1365
+  _globals['_DISCLOSESUBMITTERREQUEST']._serialized_start=1367
+  _globals['_DISCLOSESUBMITTERREQUEST']._serialized_end=1451
+  _globals['_DISCLOSESUBMITTERRESPONSE']._serialized_start=1453
+  _globals['_DISCLOSESUBMITTERRESPONSE']._serialized_end=1549
+  _globals['_INTAKESERVICE']._serialized_start=1552
+  _globals['_INTAKESERVICE']._serialized_end=2038
 # @@protoc_insertion_point(module_scope)

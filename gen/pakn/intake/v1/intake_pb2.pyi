@@ -23,7 +23,7 @@ class Submitter(_message.Message):
     def __init__(self, full_name: _Optional[str] = ..., phone: _Optional[str] = ..., email: _Optional[str] = ..., address: _Optional[str] = ...) -> None: ...
 
 class SubmitCaseRequest(_message.Message):
-    __slots__ = ("channel", "external_id", "request_id", "content", "occurred_at", "location", "submitter", "keep_identity_secret", "media_ids")
+    __slots__ = ("channel", "external_id", "request_id", "content", "occurred_at", "location", "submitter", "keep_identity_secret", "media_ids", "operator_id")
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     EXTERNAL_ID_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
@@ -33,6 +33,7 @@ class SubmitCaseRequest(_message.Message):
     SUBMITTER_FIELD_NUMBER: _ClassVar[int]
     KEEP_IDENTITY_SECRET_FIELD_NUMBER: _ClassVar[int]
     MEDIA_IDS_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
     channel: _common_pb2.Channel
     external_id: str
     request_id: str
@@ -42,21 +43,30 @@ class SubmitCaseRequest(_message.Message):
     submitter: Submitter
     keep_identity_secret: bool
     media_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., external_id: _Optional[str] = ..., request_id: _Optional[str] = ..., content: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., location: _Optional[_Union[_common_pb2.Location, _Mapping]] = ..., submitter: _Optional[_Union[Submitter, _Mapping]] = ..., keep_identity_secret: _Optional[bool] = ..., media_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    operator_id: str
+    def __init__(self, channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., external_id: _Optional[str] = ..., request_id: _Optional[str] = ..., content: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., location: _Optional[_Union[_common_pb2.Location, _Mapping]] = ..., submitter: _Optional[_Union[Submitter, _Mapping]] = ..., keep_identity_secret: _Optional[bool] = ..., media_ids: _Optional[_Iterable[str]] = ..., operator_id: _Optional[str] = ...) -> None: ...
 
 class SubmitCaseResponse(_message.Message):
-    __slots__ = ("case_id", "tracking_code", "received_at", "screening_flags", "duplicate")
+    __slots__ = ("case_id", "tracking_code", "received_at", "screening_flags", "duplicate", "emergency_number", "findings", "text_repaired_from", "location")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     TRACKING_CODE_FIELD_NUMBER: _ClassVar[int]
     RECEIVED_AT_FIELD_NUMBER: _ClassVar[int]
     SCREENING_FLAGS_FIELD_NUMBER: _ClassVar[int]
     DUPLICATE_FIELD_NUMBER: _ClassVar[int]
+    EMERGENCY_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    FINDINGS_FIELD_NUMBER: _ClassVar[int]
+    TEXT_REPAIRED_FROM_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     tracking_code: str
     received_at: _timestamp_pb2.Timestamp
     screening_flags: _containers.RepeatedScalarFieldContainer[str]
     duplicate: bool
-    def __init__(self, case_id: _Optional[str] = ..., tracking_code: _Optional[str] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., screening_flags: _Optional[_Iterable[str]] = ..., duplicate: _Optional[bool] = ...) -> None: ...
+    emergency_number: str
+    findings: _containers.RepeatedCompositeFieldContainer[_common_pb2.ScreeningFinding]
+    text_repaired_from: str
+    location: _common_pb2.Location
+    def __init__(self, case_id: _Optional[str] = ..., tracking_code: _Optional[str] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., screening_flags: _Optional[_Iterable[str]] = ..., duplicate: _Optional[bool] = ..., emergency_number: _Optional[str] = ..., findings: _Optional[_Iterable[_Union[_common_pb2.ScreeningFinding, _Mapping]]] = ..., text_repaired_from: _Optional[str] = ..., location: _Optional[_Union[_common_pb2.Location, _Mapping]] = ...) -> None: ...
 
 class UploadMediaRequest(_message.Message):
     __slots__ = ("header", "chunk")

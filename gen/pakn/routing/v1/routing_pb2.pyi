@@ -11,7 +11,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class InboxCase(_message.Message):
-    __slots__ = ("case_id", "tracking_code", "status", "channel", "content", "category_code", "screening_flags", "received_at", "reception_deadline", "media", "location", "assignments")
+    __slots__ = ("case_id", "tracking_code", "status", "channel", "content", "category_code", "screening_flags", "received_at", "reception_deadline", "media", "location", "assignments", "findings", "text_repaired_from")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     TRACKING_CODE_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -24,6 +24,8 @@ class InboxCase(_message.Message):
     MEDIA_FIELD_NUMBER: _ClassVar[int]
     LOCATION_FIELD_NUMBER: _ClassVar[int]
     ASSIGNMENTS_FIELD_NUMBER: _ClassVar[int]
+    FINDINGS_FIELD_NUMBER: _ClassVar[int]
+    TEXT_REPAIRED_FROM_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     tracking_code: str
     status: _common_pb2.CaseStatus
@@ -36,7 +38,9 @@ class InboxCase(_message.Message):
     media: _containers.RepeatedCompositeFieldContainer[_common_pb2.MediaRef]
     location: _common_pb2.Location
     assignments: _containers.RepeatedCompositeFieldContainer[Assignment]
-    def __init__(self, case_id: _Optional[str] = ..., tracking_code: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.CaseStatus, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., content: _Optional[str] = ..., category_code: _Optional[str] = ..., screening_flags: _Optional[_Iterable[str]] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reception_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., media: _Optional[_Iterable[_Union[_common_pb2.MediaRef, _Mapping]]] = ..., location: _Optional[_Union[_common_pb2.Location, _Mapping]] = ..., assignments: _Optional[_Iterable[_Union[Assignment, _Mapping]]] = ...) -> None: ...
+    findings: _containers.RepeatedCompositeFieldContainer[_common_pb2.ScreeningFinding]
+    text_repaired_from: str
+    def __init__(self, case_id: _Optional[str] = ..., tracking_code: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.CaseStatus, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., content: _Optional[str] = ..., category_code: _Optional[str] = ..., screening_flags: _Optional[_Iterable[str]] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reception_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., media: _Optional[_Iterable[_Union[_common_pb2.MediaRef, _Mapping]]] = ..., location: _Optional[_Union[_common_pb2.Location, _Mapping]] = ..., assignments: _Optional[_Iterable[_Union[Assignment, _Mapping]]] = ..., findings: _Optional[_Iterable[_Union[_common_pb2.ScreeningFinding, _Mapping]]] = ..., text_repaired_from: _Optional[str] = ...) -> None: ...
 
 class Assignment(_message.Message):
     __slots__ = ("assignment_id", "case_id", "unit_id", "status", "created_at", "return_deadline", "accepted_at", "deadline", "return_reason", "content", "tracking_code")
