@@ -79,6 +79,15 @@ class MediaConfig:
     s3_region: str = "us-east-1"
     max_bytes: int = 250 * 1024 * 1024
     chunk_bytes: int = 1024 * 1024
+    # Per file, by type (checked while the file streams in; max_bytes stays the hard cap).
+    image_max_mb: int = 20
+    video_max_mb: int = 250
+    document_max_mb: int = 20
+
+    def limits(self) -> dict[str, int]:
+        mb = 1024 * 1024
+        return {"image": self.image_max_mb * mb, "video": self.video_max_mb * mb,
+                "application/pdf": self.document_max_mb * mb}
 
 
 @dataclass
@@ -118,10 +127,7 @@ class IntakeConfig:
     # Đ5.2: the 1022 hotline takes calls on working days, in these local hours.
     hotline_opens: str = "07:00"
     hotline_closes: str = "17:00"
-    # Media limits (Đ6.2): per file by type, and per case.
-    image_max_mb: int = 20
-    video_max_mb: int = 250
-    document_max_mb: int = 20
+    # Media of one case (Đ6.2): how many files, and how large in total.
     case_max_files: int = 10
     case_max_mb: int = 500
 

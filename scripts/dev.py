@@ -55,7 +55,7 @@ def main() -> int:
         install(dev=True)
         sh(BIN / "python", "scripts/gen_protos.py", "--check")
         sh(BIN / "buf", "lint", "proto")
-        sh(BIN / "ruff", "check", "runtime", "services", "regulation", "scripts", "tests", "bench")
+        sh(BIN / "ruff", "check", "runtime", "services", "regulation", "scripts", "tests", "bench", "gateways")
         sh(BIN / "python", "-m", "pytest", *args)
     elif command == "bench":
         install(dev=True)

@@ -185,12 +185,14 @@ class IntakeApp:
 
     # -- media -------------------------------------------------------------------------------
     def upload_media(self, header: common_pb2.MediaUploadHeader, chunks: Iterable[bytes]) -> common_pb2.MediaRef:
-        stored = receive(self.media_store, "intake", header.filename, chunks, self.config.media.max_bytes)
+        # Images also get a copy without location metadata: the only one ever shown publicly.
+        stored = receive(self.media_store, "intake", header.filename, chunks, self.config.media.max_bytes,
+                         limits=self.config.media.limits(), public_copy_key="intake/public/{media_id}")
         with self.db.transaction() as conn:
             conn.execute(media.insert().values(
                 media_id=stored.media_id, content_type=stored.content_type, size_bytes=stored.size_bytes,
                 sha256=stored.sha256, filename=stored.filename, storage_key=f"intake/{stored.media_id}",
-                created_at=utcnow()))
+                public_key=stored.public_key or "", created_at=utcnow()))
         return common_pb2.MediaRef(media_id=stored.media_id, content_type=stored.content_type,
                                    size_bytes=stored.size_bytes, sha256=stored.sha256, filename=stored.filename)
 

@@ -48,6 +48,9 @@ media = sa.Table(
     sa.Column("sha256", sa.String(64), nullable=False),
     sa.Column("filename", sa.String(200), nullable=False, server_default=""),
     sa.Column("storage_key", sa.String(200), nullable=False),
+    # The copy without location metadata (images only; empty when there is none): the only one
+    # that may ever be shown publicly.
+    sa.Column("public_key", sa.String(200), nullable=False, server_default=""),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 

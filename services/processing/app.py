@@ -128,12 +128,15 @@ class ProcessingApp:
         if owner is not None:
             with self.db.engine.connect() as conn:
                 self._load(conn, owner, lock=False)
-        stored = receive(self.media_store, "processing", header.filename, chunks, self.config.media.max_bytes)
+        # Evidence is published with the answer (Đ10): images also get a copy without location metadata.
+        stored = receive(self.media_store, "processing", header.filename, chunks, self.config.media.max_bytes,
+                         limits=self.config.media.limits(), public_copy_key="processing/public/{media_id}")
         with self.db.transaction() as conn:
             conn.execute(evidence.insert().values(
                 media_id=stored.media_id, owner_id=owner, content_type=stored.content_type,
                 size_bytes=stored.size_bytes, sha256=stored.sha256, filename=stored.filename,
-                storage_key=f"processing/{stored.media_id}", created_at=utcnow()))
+                storage_key=f"processing/{stored.media_id}", public_key=stored.public_key or "",
+                created_at=utcnow()))
         return common_pb2.MediaRef(media_id=stored.media_id, content_type=stored.content_type,
                                    size_bytes=stored.size_bytes, sha256=stored.sha256, filename=stored.filename)
 

@@ -59,6 +59,8 @@ evidence = sa.Table(
     sa.Column("sha256", sa.String(64), nullable=False),
     sa.Column("filename", sa.String(200), nullable=False, server_default=""),
     sa.Column("storage_key", sa.String(200), nullable=False),
+    # The copy without location metadata (images only): the one shown with a published answer.
+    sa.Column("public_key", sa.String(200), nullable=False, server_default=""),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 

@@ -174,3 +174,20 @@ def test_rework_sends_one_unit_back_and_every_view_follows(platform, clients_for
     answer = c.publication.GetPublishedAnswer(publication_pb2.GetPublishedAnswerRequest(tracking_code=r.tracking_code))
     assert [u.answer for u in answer.answer.answers] == ["UBND phường đã cắt dọn cây gãy và thông tuyến đường "
                                                          "lúc 16 giờ ngày 02/3."]
+
+
+def test_screening_reasons_reach_the_coordinators_inbox_dieu_7_3a(platform, clients_for):
+    c = clients_for(platform)
+    r = c.intake.SubmitCase(intake_pb2.SubmitCaseRequest(
+        channel=common_pb2.CHANNEL_WEB_PORTAL, occurred_at=now_ts(), location=place("Phường 3, Thành phố Tây Ninh"),
+        content="Tôi làm đơn tố cáo cán bộ địa chính xã nhận tiền để làm nhanh hồ sơ cấp giấy chứng nhận",
+        submitter=intake_pb2.Submitter(full_name="Trịnh Văn Nam", phone="0944555666", email="nam@example.vn")))
+    case = walkthrough.wait_for("inbox", lambda: c.routing.GetCase(routing_pb2.GetCaseRequest(case_id=r.case_id)).case)
+    finding = next(f for f in case.findings if f.flag == "complaint_or_denunciation")
+    assert finding.reason_vi and finding.reason_en  # the coordinator sees why, and decides (Đ7.3a)
+    assert case.location.ward_code == "25459" and case.location.mapped_from
+    # The coordinator may cancel it under Đ6.5a; the submitter is told.
+    c.routing.CancelCase(routing_pb2.CancelCaseRequest(case_id=r.case_id, reason_code="complaint_or_denunciation"))
+    eventually(lambda: c.intake.GetCaseStatus(intake_pb2.GetCaseStatusRequest(
+        tracking_code=r.tracking_code, contact="0944555666")).status == common_pb2.CASE_STATUS_CANCELLED)
+    eventually(lambda: len(mails_to(platform, "nam@example.vn")) >= 2)

@@ -126,3 +126,102 @@ def test_the_citizen_sees_the_status_in_the_order_things_happened(start_platform
     deliver(p, "intake", make_envelope("routing", "case.classified", r.case_id,
                                        events_pb2.CaseClassified(case_id=r.case_id), now + timedelta(minutes=2)))
     assert status() == common_pb2.CASE_STATUS_IN_HANDLING
+
+
+def test_hotline_answers_only_in_office_hours_dieu_5_2(start_platform, clients_for):
+    from datetime import datetime, timezone
+
+    from regulation import calendar
+    from runtime.errors import error_info
+
+    now = datetime.now(timezone.utc).astimezone(calendar.VN)
+    # A window that excludes this minute, whatever the time of the run.
+    closed = {"intake.hotline_opens": "13:00", "intake.hotline_closes": "14:00"} if now.hour < 12 else \
+        {"intake.hotline_opens": "01:00", "intake.hotline_closes": "02:00"}
+    p = start_platform("intake", **closed)
+    c = clients_for(p)
+    hotline = submit_request(channel=common_pb2.CHANNEL_HOTLINE, operator_id="tongdai-01",
+                             submitter=intake_pb2.Submitter(full_name="Lý Văn Minh", phone="0911222333"))
+    err = rpc_error(lambda: c.intake.SubmitCase(hotline))
+    assert err.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "giờ hành chính" in err.details() and "office hours" in err.details()
+    info = error_info(err)
+    assert info.reason == "HOTLINE_CLOSED"
+    assert datetime.fromisoformat(info.metadata["opens_at"]) > now
+    assert count_cases(p) == 0
+    # Channels a–e are received 24/7.
+    assert c.intake.SubmitCase(submit_request(channel=common_pb2.CHANNEL_ZALO)).tracking_code
+
+    # Open all day: a working day accepts a hotline call without e-mail, entered by an operator.
+    p2 = start_platform("intake", **{"intake.hotline_opens": "00:00", "intake.hotline_closes": "23:59"})
+    c2 = clients_for(p2)
+    if calendar.default().is_working_day(now.date()) and now.strftime("%H:%M") < "23:59":
+        r = c2.intake.SubmitCase(hotline)
+        assert r.tracking_code
+        with p2.service("intake").db.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT operator_id FROM cases")).scalar_one() == "tongdai-01"
+    else:
+        assert rpc_error(lambda: c2.intake.SubmitCase(hotline)).code() == grpc.StatusCode.FAILED_PRECONDITION
+
+
+def test_a_former_unit_is_mapped_to_the_current_ward_and_unknown_codes_refused(start_platform, clients_for):
+    p = start_platform("intake")
+    c = clients_for(p)
+    r = c.intake.SubmitCase(submit_request(location=common_pb2.Location(
+        address="Số 12 đường Trưng Nữ Vương, Phường 3, Thành phố Tây Ninh, Tỉnh Tây Ninh")))
+    assert r.location.ward_code == "25459" and r.location.ward_name == "Phường Tân Ninh"
+    assert "Phường 3" in r.location.mapped_from
+    err = rpc_error(lambda: c.intake.SubmitCase(submit_request(
+        request_id="bad-ward", location=common_pb2.Location(ward_code="99999"))))
+    assert "location.ward_code" in violations(err)
+    nowhere = rpc_error(lambda: c.intake.SubmitCase(submit_request(request_id="no-place", location=None)))
+    assert "location" in violations(nowhere)
+    assert count_cases(p) == 1
+
+
+def test_legacy_encoded_text_is_repaired_and_recorded_dieu_6_1(start_platform, clients_for):
+    from services.intake import encoding
+
+    p = start_platform("intake")
+    c = clients_for(p)
+    original = "Đèn chiếu sáng trên đường Cách Mạng Tháng Tám bị hỏng nhiều ngày, người dân đi lại rất khó khăn"
+    garbled = encoding.encode(original, "tcvn3").decode("latin-1")
+    r = c.intake.SubmitCase(submit_request(content=garbled))
+    assert r.text_repaired_from == "tcvn3"
+    with p.service("intake").db.engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT content, text_repaired_from FROM cases")).one()
+    assert row.content == original and row.text_repaired_from == "tcvn3"
+
+
+def test_an_emergency_is_answered_at_once_with_its_number_dieu_6_5e(start_platform, clients_for):
+    p = start_platform("intake")
+    c = clients_for(p)
+    r = c.intake.SubmitCase(submit_request(content="Cháy lớn ở kho hàng đầu hẻm 5, khói đen mù mịt, có người còn "
+                                                   "mắc kẹt bên trong!"))
+    assert r.emergency_number == "114"
+    emergency = next(f for f in r.findings if f.flag == "emergency")
+    assert emergency.reason_vi and emergency.reason_en
+    assert "emergency" in r.screening_flags
+
+
+def test_an_image_gets_a_public_copy_without_its_location(start_platform, clients_for):
+    p = start_platform("intake", **{"intake.case_max_files": 1})
+    c = clients_for(p)
+    photo = media_samples.jpeg(with_gps=True)
+    assert b"Exif" in photo
+
+    def upload(data):
+        yield intake_pb2.UploadMediaRequest(header=common_pb2.MediaUploadHeader(filename="anh.jpg"))
+        yield intake_pb2.UploadMediaRequest(chunk=data)
+
+    first = c.intake.UploadMedia(upload(photo)).media
+    second = c.intake.UploadMedia(upload(photo)).media
+    with p.service("intake").db.engine.connect() as conn:
+        key = conn.execute(sa.text("SELECT public_key FROM media WHERE media_id = :m"), {"m": first.media_id}).scalar()
+    public = b"".join(p.get("media-store").open_chunks(key, 65536))
+    assert key == f"intake/public/{first.media_id}" and b"Exif" not in public and b"GPS" not in public
+    # The original is kept as received (its hash recorded).
+    assert b"".join(m.chunk for m in c.intake.DownloadMedia(
+        intake_pb2.DownloadMediaRequest(media_id=first.media_id))) == photo
+    too_many = rpc_error(lambda: c.intake.SubmitCase(submit_request(media_ids=[first.media_id, second.media_id])))
+    assert "media_ids" in violations(too_many)
