@@ -25,35 +25,39 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bpakn/common/v1/common.proto\x12\x0epakn.common.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"{\n\x08Location\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\x12\x11\n\tward_code\x18\x02 \x01(\t\x12\x10\n\x08latitude\x18\x03 \x01(\x01\x12\x11\n\tlongitude\x18\x04 \x01(\x01\x12\x11\n\tward_name\x18\x05 \x01(\t\x12\x13\n\x0bmapped_from\x18\x06 \x01(\t\"F\n\x10ScreeningFinding\x12\x0c\n\x04\x66lag\x18\x01 \x01(\t\x12\x11\n\treason_vi\x18\x02 \x01(\t\x12\x11\n\treason_en\x18\x03 \x01(\t\"h\n\x08MediaRef\x12\x10\n\x08media_id\x18\x01 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x02 \x01(\t\x12\x12\n\nsize_bytes\x18\x03 \x01(\x03\x12\x0e\n\x06sha256\x18\x04 \x01(\t\x12\x10\n\x08\x66ilename\x18\x05 \x01(\t\"V\n\x11MediaUploadHeader\x12\x10\n\x08\x66ilename\x18\x01 \x01(\t\x12\x1d\n\x15\x64\x65\x63lared_content_type\x18\x02 \x01(\t\x12\x10\n\x08owner_id\x18\x03 \x01(\t\"\x95\x01\n\rTimelineEntry\x12/\n\x0boccurred_at\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nevent_type\x18\x02 \x01(\t\x12\x16\n\x0e\x64\x65scription_vi\x18\x03 \x01(\t\x12\x16\n\x0e\x64\x65scription_en\x18\x04 \x01(\t\x12\x0f\n\x07unit_id\x18\x05 \x01(\t\"e\n\x04Unit\x12\x0f\n\x07unit_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x14\n\x0cleader_title\x18\x03 \x01(\t\x12\x15\n\rcontact_title\x18\x04 \x01(\t\x12\x11\n\ton_system\x18\x05 \x01(\x08\":\n\x08\x43\x61tegory\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07name_vi\x18\x02 \x01(\t\x12\x0f\n\x07name_en\x18\x03 \x01(\t\"4\n\x0bPageRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t*\xc5\x01\n\x07\x43hannel\x12\x17\n\x13\x43HANNEL_UNSPECIFIED\x10\x00\x12\x16\n\x12\x43HANNEL_MOBILE_APP\x10\x01\x12\x14\n\x10\x43HANNEL_FACEBOOK\x10\x02\x12\x10\n\x0c\x43HANNEL_ZALO\x10\x03\x12\x11\n\rCHANNEL_EMAIL\x10\x04\x12\x16\n\x12\x43HANNEL_WEB_PORTAL\x10\x05\x12!\n\x1d\x43HANNEL_PUBLIC_SERVICE_PORTAL\x10\x06\x12\x13\n\x0f\x43HANNEL_HOTLINE\x10\x07*\xe3\x02\n\nCaseStatus\x12\x1b\n\x17\x43\x41SE_STATUS_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43\x41SE_STATUS_RECEIVED\x10\x01\x12\x19\n\x15\x43\x41SE_STATUS_VERIFYING\x10\x02\x12\x19\n\x15\x43\x41SE_STATUS_CANCELLED\x10\x03\x12\x1a\n\x16\x43\x41SE_STATUS_CLASSIFIED\x10\x04\x12\x1d\n\x19\x43\x41SE_STATUS_AWAITING_UNIT\x10\x05\x12\x1b\n\x17\x43\x41SE_STATUS_IN_HANDLING\x10\x06\x12\x1c\n\x18\x43\x41SE_STATUS_UNDER_REVIEW\x10\x07\x12\x19\n\x15\x43\x41SE_STATUS_PUBLISHED\x10\x08\x12#\n\x1f\x43\x41SE_STATUS_DELIVERED_PRIVATELY\x10\t\x12\x1a\n\x16\x43\x41SE_STATUS_RESTRICTED\x10\n\x12\x16\n\x12\x43\x41SE_STATUS_CLOSED\x10\x0b*\x80\x02\n\x10\x41ssignmentStatus\x12!\n\x1d\x41SSIGNMENT_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x41SSIGNMENT_STATUS_PENDING\x10\x01\x12\x1e\n\x1a\x41SSIGNMENT_STATUS_ACCEPTED\x10\x02\x12\x1e\n\x1a\x41SSIGNMENT_STATUS_RETURNED\x10\x03\x12!\n\x1d\x41SSIGNMENT_STATUS_IN_PROGRESS\x10\x04\x12\'\n#ASSIGNMENT_STATUS_AWAITING_APPROVAL\x10\x05\x12\x1e\n\x1a\x41SSIGNMENT_STATUS_APPROVED\x10\x06*e\n\x06Rating\x12\x16\n\x12RATING_UNSPECIFIED\x10\x00\x12\x14\n\x10RATING_SATISFIED\x10\x01\x12\x13\n\x0fRATING_ACCEPTED\x10\x02\x12\x18\n\x14RATING_NOT_SATISFIED\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bpakn/common/v1/common.proto\x12\x0epakn.common.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9d\x01\n\x05\x43lock\x12\x0c\n\x04name\x18\x01 \x01(\t\x12)\n\x05state\x18\x02 \x01(\x0e\x32\x1a.pakn.common.v1.ClockState\x12,\n\x08\x64\x65\x61\x64line\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11late_working_days\x18\x04 \x01(\x05\x12\x12\n\nlate_hours\x18\x05 \x01(\x01\"{\n\x08Location\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\x12\x11\n\tward_code\x18\x02 \x01(\t\x12\x10\n\x08latitude\x18\x03 \x01(\x01\x12\x11\n\tlongitude\x18\x04 \x01(\x01\x12\x11\n\tward_name\x18\x05 \x01(\t\x12\x13\n\x0bmapped_from\x18\x06 \x01(\t\"F\n\x10ScreeningFinding\x12\x0c\n\x04\x66lag\x18\x01 \x01(\t\x12\x11\n\treason_vi\x18\x02 \x01(\t\x12\x11\n\treason_en\x18\x03 \x01(\t\"h\n\x08MediaRef\x12\x10\n\x08media_id\x18\x01 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x02 \x01(\t\x12\x12\n\nsize_bytes\x18\x03 \x01(\x03\x12\x0e\n\x06sha256\x18\x04 \x01(\t\x12\x10\n\x08\x66ilename\x18\x05 \x01(\t\"V\n\x11MediaUploadHeader\x12\x10\n\x08\x66ilename\x18\x01 \x01(\t\x12\x1d\n\x15\x64\x65\x63lared_content_type\x18\x02 \x01(\t\x12\x10\n\x08owner_id\x18\x03 \x01(\t\"\x95\x01\n\rTimelineEntry\x12/\n\x0boccurred_at\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nevent_type\x18\x02 \x01(\t\x12\x16\n\x0e\x64\x65scription_vi\x18\x03 \x01(\t\x12\x16\n\x0e\x64\x65scription_en\x18\x04 \x01(\t\x12\x0f\n\x07unit_id\x18\x05 \x01(\t\"e\n\x04Unit\x12\x0f\n\x07unit_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x14\n\x0cleader_title\x18\x03 \x01(\t\x12\x15\n\rcontact_title\x18\x04 \x01(\t\x12\x11\n\ton_system\x18\x05 \x01(\x08\":\n\x08\x43\x61tegory\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07name_vi\x18\x02 \x01(\t\x12\x0f\n\x07name_en\x18\x03 \x01(\t\"4\n\x0bPageRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t*\xc5\x01\n\x07\x43hannel\x12\x17\n\x13\x43HANNEL_UNSPECIFIED\x10\x00\x12\x16\n\x12\x43HANNEL_MOBILE_APP\x10\x01\x12\x14\n\x10\x43HANNEL_FACEBOOK\x10\x02\x12\x10\n\x0c\x43HANNEL_ZALO\x10\x03\x12\x11\n\rCHANNEL_EMAIL\x10\x04\x12\x16\n\x12\x43HANNEL_WEB_PORTAL\x10\x05\x12!\n\x1d\x43HANNEL_PUBLIC_SERVICE_PORTAL\x10\x06\x12\x13\n\x0f\x43HANNEL_HOTLINE\x10\x07*\xe3\x02\n\nCaseStatus\x12\x1b\n\x17\x43\x41SE_STATUS_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43\x41SE_STATUS_RECEIVED\x10\x01\x12\x19\n\x15\x43\x41SE_STATUS_VERIFYING\x10\x02\x12\x19\n\x15\x43\x41SE_STATUS_CANCELLED\x10\x03\x12\x1a\n\x16\x43\x41SE_STATUS_CLASSIFIED\x10\x04\x12\x1d\n\x19\x43\x41SE_STATUS_AWAITING_UNIT\x10\x05\x12\x1b\n\x17\x43\x41SE_STATUS_IN_HANDLING\x10\x06\x12\x1c\n\x18\x43\x41SE_STATUS_UNDER_REVIEW\x10\x07\x12\x19\n\x15\x43\x41SE_STATUS_PUBLISHED\x10\x08\x12#\n\x1f\x43\x41SE_STATUS_DELIVERED_PRIVATELY\x10\t\x12\x1a\n\x16\x43\x41SE_STATUS_RESTRICTED\x10\n\x12\x16\n\x12\x43\x41SE_STATUS_CLOSED\x10\x0b*\x80\x02\n\x10\x41ssignmentStatus\x12!\n\x1d\x41SSIGNMENT_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x41SSIGNMENT_STATUS_PENDING\x10\x01\x12\x1e\n\x1a\x41SSIGNMENT_STATUS_ACCEPTED\x10\x02\x12\x1e\n\x1a\x41SSIGNMENT_STATUS_RETURNED\x10\x03\x12!\n\x1d\x41SSIGNMENT_STATUS_IN_PROGRESS\x10\x04\x12\'\n#ASSIGNMENT_STATUS_AWAITING_APPROVAL\x10\x05\x12\x1e\n\x1a\x41SSIGNMENT_STATUS_APPROVED\x10\x06*e\n\x06Rating\x12\x16\n\x12RATING_UNSPECIFIED\x10\x00\x12\x14\n\x10RATING_SATISFIED\x10\x01\x12\x13\n\x0fRATING_ACCEPTED\x10\x02\x12\x18\n\x14RATING_NOT_SATISFIED\x10\x03*\x8e\x01\n\nClockState\x12\x1b\n\x17\x43LOCK_STATE_UNSPECIFIED\x10\x00\x12\x17\n\x13\x43LOCK_STATE_ON_TIME\x10\x01\x12\x18\n\x14\x43LOCK_STATE_DUE_SOON\x10\x02\x12\x17\n\x13\x43LOCK_STATE_OVERDUE\x10\x03\x12\x17\n\x13\x43LOCK_STATE_STOPPED\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'pakn.common.v1.common_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CHANNEL']._serialized_start=841
-  _globals['_CHANNEL']._serialized_end=1038
-  _globals['_CASESTATUS']._serialized_start=1041
-  _globals['_CASESTATUS']._serialized_end=1396
-  _globals['_ASSIGNMENTSTATUS']._serialized_start=1399
-  _globals['_ASSIGNMENTSTATUS']._serialized_end=1655
-  _globals['_RATING']._serialized_start=1657
-  _globals['_RATING']._serialized_end=1758
-  _globals['_LOCATION']._serialized_start=80
-  _globals['_LOCATION']._serialized_end=203
-  _globals['_SCREENINGFINDING']._serialized_start=205
-  _globals['_SCREENINGFINDING']._serialized_end=275
-  _globals['_MEDIAREF']._serialized_start=277
-  _globals['_MEDIAREF']._serialized_end=381
-  _globals['_MEDIAUPLOADHEADER']._serialized_start=383
-  _globals['_MEDIAUPLOADHEADER']._serialized_end=469
-  _globals['_TIMELINEENTRY']._serialized_start=472
-  _globals['_TIMELINEENTRY']._serialized_end=621
-  _globals['_UNIT']._serialized_start=623
-  _globals['_UNIT']._serialized_end=724
-  _globals['_CATEGORY']._serialized_start=726
-  _globals['_CATEGORY']._serialized_end=784
-  _globals['_PAGEREQUEST']._serialized_start=786
-  _globals['_PAGEREQUEST']._serialized_end=838
+  _globals['_CHANNEL']._serialized_start=1001
+  _globals['_CHANNEL']._serialized_end=1198
+  _globals['_CASESTATUS']._serialized_start=1201
+  _globals['_CASESTATUS']._serialized_end=1556
+  _globals['_ASSIGNMENTSTATUS']._serialized_start=1559
+  _globals['_ASSIGNMENTSTATUS']._serialized_end=1815
+  _globals['_RATING']._serialized_start=1817
+  _globals['_RATING']._serialized_end=1918
+  _globals['_CLOCKSTATE']._serialized_start=1921
+  _globals['_CLOCKSTATE']._serialized_end=2063
+  _globals['_CLOCK']._serialized_start=81
+  _globals['_CLOCK']._serialized_end=238
+  _globals['_LOCATION']._serialized_start=240
+  _globals['_LOCATION']._serialized_end=363
+  _globals['_SCREENINGFINDING']._serialized_start=365
+  _globals['_SCREENINGFINDING']._serialized_end=435
+  _globals['_MEDIAREF']._serialized_start=437
+  _globals['_MEDIAREF']._serialized_end=541
+  _globals['_MEDIAUPLOADHEADER']._serialized_start=543
+  _globals['_MEDIAUPLOADHEADER']._serialized_end=629
+  _globals['_TIMELINEENTRY']._serialized_start=632
+  _globals['_TIMELINEENTRY']._serialized_end=781
+  _globals['_UNIT']._serialized_start=783
+  _globals['_UNIT']._serialized_end=884
+  _globals['_CATEGORY']._serialized_start=886
+  _globals['_CATEGORY']._serialized_end=944
+  _globals['_PAGEREQUEST']._serialized_start=946
+  _globals['_PAGEREQUEST']._serialized_end=998
 # @@protoc_insertion_point(module_scope)

@@ -51,6 +51,14 @@ class Rating(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     RATING_SATISFIED: _ClassVar[Rating]
     RATING_ACCEPTED: _ClassVar[Rating]
     RATING_NOT_SATISFIED: _ClassVar[Rating]
+
+class ClockState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CLOCK_STATE_UNSPECIFIED: _ClassVar[ClockState]
+    CLOCK_STATE_ON_TIME: _ClassVar[ClockState]
+    CLOCK_STATE_DUE_SOON: _ClassVar[ClockState]
+    CLOCK_STATE_OVERDUE: _ClassVar[ClockState]
+    CLOCK_STATE_STOPPED: _ClassVar[ClockState]
 CHANNEL_UNSPECIFIED: Channel
 CHANNEL_MOBILE_APP: Channel
 CHANNEL_FACEBOOK: Channel
@@ -82,6 +90,25 @@ RATING_UNSPECIFIED: Rating
 RATING_SATISFIED: Rating
 RATING_ACCEPTED: Rating
 RATING_NOT_SATISFIED: Rating
+CLOCK_STATE_UNSPECIFIED: ClockState
+CLOCK_STATE_ON_TIME: ClockState
+CLOCK_STATE_DUE_SOON: ClockState
+CLOCK_STATE_OVERDUE: ClockState
+CLOCK_STATE_STOPPED: ClockState
+
+class Clock(_message.Message):
+    __slots__ = ("name", "state", "deadline", "late_working_days", "late_hours")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    DEADLINE_FIELD_NUMBER: _ClassVar[int]
+    LATE_WORKING_DAYS_FIELD_NUMBER: _ClassVar[int]
+    LATE_HOURS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    state: ClockState
+    deadline: _timestamp_pb2.Timestamp
+    late_working_days: int
+    late_hours: float
+    def __init__(self, name: _Optional[str] = ..., state: _Optional[_Union[ClockState, str]] = ..., deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., late_working_days: _Optional[int] = ..., late_hours: _Optional[float] = ...) -> None: ...
 
 class Location(_message.Message):
     __slots__ = ("address", "ward_code", "latitude", "longitude", "ward_name", "mapped_from")

@@ -27,7 +27,7 @@ class Result(_message.Message):
     def __init__(self, document_number: _Optional[str] = ..., addressee_kind: _Optional[str] = ..., answer: _Optional[str] = ..., evidence_media_ids: _Optional[_Iterable[str]] = ..., evidence: _Optional[_Iterable[_Union[_common_pb2.MediaRef, _Mapping]]] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class WorkItem(_message.Message):
-    __slots__ = ("assignment_id", "case_id", "unit_id", "status", "handler_id", "content", "accepted_at", "deadline", "approval_deadline", "result", "return_reason", "extended_to", "media")
+    __slots__ = ("assignment_id", "case_id", "unit_id", "status", "handler_id", "content", "accepted_at", "deadline", "approval_deadline", "result", "return_reason", "extended_to", "media", "clocks")
     ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     UNIT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -41,6 +41,7 @@ class WorkItem(_message.Message):
     RETURN_REASON_FIELD_NUMBER: _ClassVar[int]
     EXTENDED_TO_FIELD_NUMBER: _ClassVar[int]
     MEDIA_FIELD_NUMBER: _ClassVar[int]
+    CLOCKS_FIELD_NUMBER: _ClassVar[int]
     assignment_id: str
     case_id: str
     unit_id: str
@@ -54,7 +55,8 @@ class WorkItem(_message.Message):
     return_reason: str
     extended_to: _timestamp_pb2.Timestamp
     media: _containers.RepeatedCompositeFieldContainer[_common_pb2.MediaRef]
-    def __init__(self, assignment_id: _Optional[str] = ..., case_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.AssignmentStatus, str]] = ..., handler_id: _Optional[str] = ..., content: _Optional[str] = ..., accepted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., approval_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., result: _Optional[_Union[Result, _Mapping]] = ..., return_reason: _Optional[str] = ..., extended_to: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., media: _Optional[_Iterable[_Union[_common_pb2.MediaRef, _Mapping]]] = ...) -> None: ...
+    clocks: _containers.RepeatedCompositeFieldContainer[_common_pb2.Clock]
+    def __init__(self, assignment_id: _Optional[str] = ..., case_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.AssignmentStatus, str]] = ..., handler_id: _Optional[str] = ..., content: _Optional[str] = ..., accepted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., approval_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., result: _Optional[_Union[Result, _Mapping]] = ..., return_reason: _Optional[str] = ..., extended_to: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., media: _Optional[_Iterable[_Union[_common_pb2.MediaRef, _Mapping]]] = ..., clocks: _Optional[_Iterable[_Union[_common_pb2.Clock, _Mapping]]] = ...) -> None: ...
 
 class ListWorkItemsRequest(_message.Message):
     __slots__ = ("unit_id", "statuses", "page")

@@ -39,7 +39,7 @@ class UnitAnswer(_message.Message):
     def __init__(self, assignment_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., unit_name: _Optional[str] = ..., answer: _Optional[str] = ..., evidence: _Optional[_Iterable[_Union[_common_pb2.MediaRef, _Mapping]]] = ..., approved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., approved: _Optional[bool] = ...) -> None: ...
 
 class Review(_message.Message):
-    __slots__ = ("case_id", "tracking_code", "status", "content", "keep_identity_secret", "answers", "review_deadline", "ready")
+    __slots__ = ("case_id", "tracking_code", "status", "content", "keep_identity_secret", "answers", "review_deadline", "ready", "review_clock")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     TRACKING_CODE_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -48,6 +48,7 @@ class Review(_message.Message):
     ANSWERS_FIELD_NUMBER: _ClassVar[int]
     REVIEW_DEADLINE_FIELD_NUMBER: _ClassVar[int]
     READY_FIELD_NUMBER: _ClassVar[int]
+    REVIEW_CLOCK_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     tracking_code: str
     status: _common_pb2.CaseStatus
@@ -56,7 +57,8 @@ class Review(_message.Message):
     answers: _containers.RepeatedCompositeFieldContainer[UnitAnswer]
     review_deadline: _timestamp_pb2.Timestamp
     ready: bool
-    def __init__(self, case_id: _Optional[str] = ..., tracking_code: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.CaseStatus, str]] = ..., content: _Optional[str] = ..., keep_identity_secret: _Optional[bool] = ..., answers: _Optional[_Iterable[_Union[UnitAnswer, _Mapping]]] = ..., review_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ready: _Optional[bool] = ...) -> None: ...
+    review_clock: _common_pb2.Clock
+    def __init__(self, case_id: _Optional[str] = ..., tracking_code: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.CaseStatus, str]] = ..., content: _Optional[str] = ..., keep_identity_secret: _Optional[bool] = ..., answers: _Optional[_Iterable[_Union[UnitAnswer, _Mapping]]] = ..., review_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ready: _Optional[bool] = ..., review_clock: _Optional[_Union[_common_pb2.Clock, _Mapping]] = ...) -> None: ...
 
 class ListReviewQueueRequest(_message.Message):
     __slots__ = ("page",)

@@ -26,15 +26,15 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from pakn.common.v1 import common_pb2 as pakn_dot_common_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!pakn/reporting/v1/reporting.proto\x12\x11pakn.reporting.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bpakn/common/v1/common.proto\"\\\n\x06Period\x12)\n\x05start\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x03\x65nd\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"G\n\x0c\x43hannelCount\x12(\n\x07\x63hannel\x18\x01 \x01(\x0e\x32\x17.pakn.common.v1.Channel\x12\r\n\x05\x63ount\x18\x02 \x01(\x03\"\xea\x02\n\x07Summary\x12\x10\n\x08received\x18\x01 \x01(\x03\x12\x11\n\tcancelled\x18\x02 \x01(\x03\x12\x13\n\x0bin_handling\x18\x03 \x01(\x03\x12\x11\n\tpublished\x18\x04 \x01(\x03\x12\x1b\n\x13\x64\x65livered_privately\x18\x05 \x01(\x03\x12\x1c\n\x14\x61ssignments_approved\x18\x06 \x01(\x03\x12\x1b\n\x13\x61ssignments_on_time\x18\x07 \x01(\x03\x12\x18\n\x10\x61ssignments_late\x18\x08 \x01(\x03\x12\x1d\n\x15\x63\x61ses_handled_on_time\x18\t \x01(\x03\x12\x17\n\x0frated_satisfied\x18\n \x01(\x03\x12\x16\n\x0erated_accepted\x18\x0b \x01(\x03\x12\x1b\n\x13rated_not_satisfied\x18\x0c \x01(\x03\x12\x33\n\nby_channel\x18\r \x03(\x0b\x32\x1f.pakn.reporting.v1.ChannelCount\">\n\x11GetSummaryRequest\x12)\n\x06period\x18\x01 \x01(\x0b\x32\x19.pakn.reporting.v1.Period\"A\n\x12GetSummaryResponse\x12+\n\x07summary\x18\x01 \x01(\x0b\x32\x1a.pakn.reporting.v1.Summary\"z\n\x11OverdueAssignment\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rassignment_id\x18\x02 \x01(\t\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12,\n\x08\x64\x65\x61\x64line\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"?\n\x12ListOverdueRequest\x12)\n\x05\x61s_of\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"P\n\x13ListOverdueResponse\x12\x39\n\x0b\x61ssignments\x18\x01 \x03(\x0b\x32$.pakn.reporting.v1.OverdueAssignment\"\x88\x01\n\rUnitScorecard\x12\x0f\n\x07unit_id\x18\x01 \x01(\t\x12\x11\n\tunit_name\x18\x02 \x01(\t\x12\x10\n\x08\x61ssigned\x18\x03 \x01(\x03\x12\x10\n\x08\x61pproved\x18\x04 \x01(\x03\x12\x0f\n\x07on_time\x18\x05 \x01(\x03\x12\x0c\n\x04late\x18\x06 \x01(\x03\x12\x10\n\x08returned\x18\x07 \x01(\x03\"E\n\x18GetUnitScorecardsRequest\x12)\n\x06period\x18\x01 \x01(\x0b\x32\x19.pakn.reporting.v1.Period\"Q\n\x19GetUnitScorecardsResponse\x12\x34\n\nscorecards\x18\x01 \x03(\x0b\x32 .pakn.reporting.v1.UnitScorecard\"@\n\x13\x45xportReportRequest\x12)\n\x06period\x18\x01 \x01(\x0b\x32\x19.pakn.reporting.v1.Period\"%\n\x14\x45xportReportResponse\x12\r\n\x05\x63hunk\x18\x01 \x01(\x0c\"c\n\x16GetReportPeriodRequest\x12+\n\x04kind\x18\x01 \x01(\x0e\x32\x1d.pakn.reporting.v1.PeriodKind\x12\x0c\n\x04year\x18\x02 \x01(\x05\x12\x0e\n\x06number\x18\x03 \x01(\x05\"i\n\x17GetReportPeriodResponse\x12\x11\n\tfirst_day\x18\x01 \x01(\t\x12\x10\n\x08last_day\x18\x02 \x01(\t\x12)\n\x06period\x18\x03 \x01(\x0b\x32\x19.pakn.reporting.v1.Period*\xca\x01\n\nPeriodKind\x12\x1b\n\x17PERIOD_KIND_UNSPECIFIED\x10\x00\x12\x17\n\x13PERIOD_KIND_MONTHLY\x10\x01\x12\x19\n\x15PERIOD_KIND_QUARTERLY\x10\x02\x12\x1a\n\x16PERIOD_KIND_FIRST_HALF\x10\x03\x12\x1b\n\x17PERIOD_KIND_SECOND_HALF\x10\x04\x12\x1a\n\x16PERIOD_KIND_NINE_MONTH\x10\x05\x12\x16\n\x12PERIOD_KIND_ANNUAL\x10\x06\x32\x88\x04\n\x10ReportingService\x12Y\n\nGetSummary\x12$.pakn.reporting.v1.GetSummaryRequest\x1a%.pakn.reporting.v1.GetSummaryResponse\x12\\\n\x0bListOverdue\x12%.pakn.reporting.v1.ListOverdueRequest\x1a&.pakn.reporting.v1.ListOverdueResponse\x12n\n\x11GetUnitScorecards\x12+.pakn.reporting.v1.GetUnitScorecardsRequest\x1a,.pakn.reporting.v1.GetUnitScorecardsResponse\x12\x61\n\x0c\x45xportReport\x12&.pakn.reporting.v1.ExportReportRequest\x1a\'.pakn.reporting.v1.ExportReportResponse0\x01\x12h\n\x0fGetReportPeriod\x12).pakn.reporting.v1.GetReportPeriodRequest\x1a*.pakn.reporting.v1.GetReportPeriodResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!pakn/reporting/v1/reporting.proto\x12\x11pakn.reporting.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bpakn/common/v1/common.proto\"\\\n\x06Period\x12)\n\x05start\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x03\x65nd\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"G\n\x0c\x43hannelCount\x12(\n\x07\x63hannel\x18\x01 \x01(\x0e\x32\x17.pakn.common.v1.Channel\x12\r\n\x05\x63ount\x18\x02 \x01(\x03\"\xea\x02\n\x07Summary\x12\x10\n\x08received\x18\x01 \x01(\x03\x12\x11\n\tcancelled\x18\x02 \x01(\x03\x12\x13\n\x0bin_handling\x18\x03 \x01(\x03\x12\x11\n\tpublished\x18\x04 \x01(\x03\x12\x1b\n\x13\x64\x65livered_privately\x18\x05 \x01(\x03\x12\x1c\n\x14\x61ssignments_approved\x18\x06 \x01(\x03\x12\x1b\n\x13\x61ssignments_on_time\x18\x07 \x01(\x03\x12\x18\n\x10\x61ssignments_late\x18\x08 \x01(\x03\x12\x1d\n\x15\x63\x61ses_handled_on_time\x18\t \x01(\x03\x12\x17\n\x0frated_satisfied\x18\n \x01(\x03\x12\x16\n\x0erated_accepted\x18\x0b \x01(\x03\x12\x1b\n\x13rated_not_satisfied\x18\x0c \x01(\x03\x12\x33\n\nby_channel\x18\r \x03(\x0b\x32\x1f.pakn.reporting.v1.ChannelCount\">\n\x11GetSummaryRequest\x12)\n\x06period\x18\x01 \x01(\x0b\x32\x19.pakn.reporting.v1.Period\"A\n\x12GetSummaryResponse\x12+\n\x07summary\x18\x01 \x01(\x0b\x32\x1a.pakn.reporting.v1.Summary\"\xa9\x01\n\x11OverdueAssignment\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\rassignment_id\x18\x02 \x01(\t\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12,\n\x08\x64\x65\x61\x64line\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11late_working_days\x18\x05 \x01(\x05\x12\x12\n\nlate_hours\x18\x06 \x01(\x01\"?\n\x12ListOverdueRequest\x12)\n\x05\x61s_of\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"P\n\x13ListOverdueResponse\x12\x39\n\x0b\x61ssignments\x18\x01 \x03(\x0b\x32$.pakn.reporting.v1.OverdueAssignment\"\x88\x01\n\rUnitScorecard\x12\x0f\n\x07unit_id\x18\x01 \x01(\t\x12\x11\n\tunit_name\x18\x02 \x01(\t\x12\x10\n\x08\x61ssigned\x18\x03 \x01(\x03\x12\x10\n\x08\x61pproved\x18\x04 \x01(\x03\x12\x0f\n\x07on_time\x18\x05 \x01(\x03\x12\x0c\n\x04late\x18\x06 \x01(\x03\x12\x10\n\x08returned\x18\x07 \x01(\x03\"E\n\x18GetUnitScorecardsRequest\x12)\n\x06period\x18\x01 \x01(\x0b\x32\x19.pakn.reporting.v1.Period\"Q\n\x19GetUnitScorecardsResponse\x12\x34\n\nscorecards\x18\x01 \x03(\x0b\x32 .pakn.reporting.v1.UnitScorecard\"@\n\x13\x45xportReportRequest\x12)\n\x06period\x18\x01 \x01(\x0b\x32\x19.pakn.reporting.v1.Period\"%\n\x14\x45xportReportResponse\x12\r\n\x05\x63hunk\x18\x01 \x01(\x0c\"c\n\x16GetReportPeriodRequest\x12+\n\x04kind\x18\x01 \x01(\x0e\x32\x1d.pakn.reporting.v1.PeriodKind\x12\x0c\n\x04year\x18\x02 \x01(\x05\x12\x0e\n\x06number\x18\x03 \x01(\x05\"i\n\x17GetReportPeriodResponse\x12\x11\n\tfirst_day\x18\x01 \x01(\t\x12\x10\n\x08last_day\x18\x02 \x01(\t\x12)\n\x06period\x18\x03 \x01(\x0b\x32\x19.pakn.reporting.v1.Period*\xca\x01\n\nPeriodKind\x12\x1b\n\x17PERIOD_KIND_UNSPECIFIED\x10\x00\x12\x17\n\x13PERIOD_KIND_MONTHLY\x10\x01\x12\x19\n\x15PERIOD_KIND_QUARTERLY\x10\x02\x12\x1a\n\x16PERIOD_KIND_FIRST_HALF\x10\x03\x12\x1b\n\x17PERIOD_KIND_SECOND_HALF\x10\x04\x12\x1a\n\x16PERIOD_KIND_NINE_MONTH\x10\x05\x12\x16\n\x12PERIOD_KIND_ANNUAL\x10\x06\x32\x88\x04\n\x10ReportingService\x12Y\n\nGetSummary\x12$.pakn.reporting.v1.GetSummaryRequest\x1a%.pakn.reporting.v1.GetSummaryResponse\x12\\\n\x0bListOverdue\x12%.pakn.reporting.v1.ListOverdueRequest\x1a&.pakn.reporting.v1.ListOverdueResponse\x12n\n\x11GetUnitScorecards\x12+.pakn.reporting.v1.GetUnitScorecardsRequest\x1a,.pakn.reporting.v1.GetUnitScorecardsResponse\x12\x61\n\x0c\x45xportReport\x12&.pakn.reporting.v1.ExportReportRequest\x1a\'.pakn.reporting.v1.ExportReportResponse0\x01\x12h\n\x0fGetReportPeriod\x12).pakn.reporting.v1.GetReportPeriodRequest\x1a*.pakn.reporting.v1.GetReportPeriodResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'pakn.reporting.v1.reporting_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_PERIODKIND']._serialized_start=1659
-  _globals['_PERIODKIND']._serialized_end=1861
+  _globals['_PERIODKIND']._serialized_start=1707
+  _globals['_PERIODKIND']._serialized_end=1909
   _globals['_PERIOD']._serialized_start=118
   _globals['_PERIOD']._serialized_end=210
   _globals['_CHANNELCOUNT']._serialized_start=212
@@ -45,26 +45,26 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETSUMMARYREQUEST']._serialized_end=712
   _globals['_GETSUMMARYRESPONSE']._serialized_start=714
   _globals['_GETSUMMARYRESPONSE']._serialized_end=779
-  _globals['_OVERDUEASSIGNMENT']._serialized_start=781
-  _globals['_OVERDUEASSIGNMENT']._serialized_end=903
-  _globals['_LISTOVERDUEREQUEST']._serialized_start=905
-  _globals['_LISTOVERDUEREQUEST']._serialized_end=968
-  _globals['_LISTOVERDUERESPONSE']._serialized_start=970
-  _globals['_LISTOVERDUERESPONSE']._serialized_end=1050
-  _globals['_UNITSCORECARD']._serialized_start=1053
-  _globals['_UNITSCORECARD']._serialized_end=1189
-  _globals['_GETUNITSCORECARDSREQUEST']._serialized_start=1191
-  _globals['_GETUNITSCORECARDSREQUEST']._serialized_end=1260
-  _globals['_GETUNITSCORECARDSRESPONSE']._serialized_start=1262
-  _globals['_GETUNITSCORECARDSRESPONSE']._serialized_end=1343
-  _globals['_EXPORTREPORTREQUEST']._serialized_start=1345
-  _globals['_EXPORTREPORTREQUEST']._serialized_end=1409
-  _globals['_EXPORTREPORTRESPONSE']._serialized_start=1411
-  _globals['_EXPORTREPORTRESPONSE']._serialized_end=1448
-  _globals['_GETREPORTPERIODREQUEST']._serialized_start=1450
-  _globals['_GETREPORTPERIODREQUEST']._serialized_end=1549
-  _globals['_GETREPORTPERIODRESPONSE']._serialized_start=1551
-  _globals['_GETREPORTPERIODRESPONSE']._serialized_end=1656
-  _globals['_REPORTINGSERVICE']._serialized_start=1864
-  _globals['_REPORTINGSERVICE']._serialized_end=2384
+  _globals['_OVERDUEASSIGNMENT']._serialized_start=782
+  _globals['_OVERDUEASSIGNMENT']._serialized_end=951
+  _globals['_LISTOVERDUEREQUEST']._serialized_start=953
+  _globals['_LISTOVERDUEREQUEST']._serialized_end=1016
+  _globals['_LISTOVERDUERESPONSE']._serialized_start=1018
+  _globals['_LISTOVERDUERESPONSE']._serialized_end=1098
+  _globals['_UNITSCORECARD']._serialized_start=1101
+  _globals['_UNITSCORECARD']._serialized_end=1237
+  _globals['_GETUNITSCORECARDSREQUEST']._serialized_start=1239
+  _globals['_GETUNITSCORECARDSREQUEST']._serialized_end=1308
+  _globals['_GETUNITSCORECARDSRESPONSE']._serialized_start=1310
+  _globals['_GETUNITSCORECARDSRESPONSE']._serialized_end=1391
+  _globals['_EXPORTREPORTREQUEST']._serialized_start=1393
+  _globals['_EXPORTREPORTREQUEST']._serialized_end=1457
+  _globals['_EXPORTREPORTRESPONSE']._serialized_start=1459
+  _globals['_EXPORTREPORTRESPONSE']._serialized_end=1496
+  _globals['_GETREPORTPERIODREQUEST']._serialized_start=1498
+  _globals['_GETREPORTPERIODREQUEST']._serialized_end=1597
+  _globals['_GETREPORTPERIODRESPONSE']._serialized_start=1599
+  _globals['_GETREPORTPERIODRESPONSE']._serialized_end=1704
+  _globals['_REPORTINGSERVICE']._serialized_start=1912
+  _globals['_REPORTINGSERVICE']._serialized_end=2432
 # @@protoc_insertion_point(module_scope)

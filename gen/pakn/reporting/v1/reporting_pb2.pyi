@@ -87,16 +87,20 @@ class GetSummaryResponse(_message.Message):
     def __init__(self, summary: _Optional[_Union[Summary, _Mapping]] = ...) -> None: ...
 
 class OverdueAssignment(_message.Message):
-    __slots__ = ("case_id", "assignment_id", "unit_id", "deadline")
+    __slots__ = ("case_id", "assignment_id", "unit_id", "deadline", "late_working_days", "late_hours")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
     UNIT_ID_FIELD_NUMBER: _ClassVar[int]
     DEADLINE_FIELD_NUMBER: _ClassVar[int]
+    LATE_WORKING_DAYS_FIELD_NUMBER: _ClassVar[int]
+    LATE_HOURS_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     assignment_id: str
     unit_id: str
     deadline: _timestamp_pb2.Timestamp
-    def __init__(self, case_id: _Optional[str] = ..., assignment_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    late_working_days: int
+    late_hours: float
+    def __init__(self, case_id: _Optional[str] = ..., assignment_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., late_working_days: _Optional[int] = ..., late_hours: _Optional[float] = ...) -> None: ...
 
 class ListOverdueRequest(_message.Message):
     __slots__ = ("as_of",)

@@ -11,7 +11,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class InboxCase(_message.Message):
-    __slots__ = ("case_id", "tracking_code", "status", "channel", "content", "category_code", "screening_flags", "received_at", "reception_deadline", "media", "location", "assignments", "findings", "text_repaired_from")
+    __slots__ = ("case_id", "tracking_code", "status", "channel", "content", "category_code", "screening_flags", "received_at", "reception_deadline", "media", "location", "assignments", "findings", "text_repaired_from", "reception_clock")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     TRACKING_CODE_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -26,6 +26,7 @@ class InboxCase(_message.Message):
     ASSIGNMENTS_FIELD_NUMBER: _ClassVar[int]
     FINDINGS_FIELD_NUMBER: _ClassVar[int]
     TEXT_REPAIRED_FROM_FIELD_NUMBER: _ClassVar[int]
+    RECEPTION_CLOCK_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     tracking_code: str
     status: _common_pb2.CaseStatus
@@ -40,10 +41,11 @@ class InboxCase(_message.Message):
     assignments: _containers.RepeatedCompositeFieldContainer[Assignment]
     findings: _containers.RepeatedCompositeFieldContainer[_common_pb2.ScreeningFinding]
     text_repaired_from: str
-    def __init__(self, case_id: _Optional[str] = ..., tracking_code: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.CaseStatus, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., content: _Optional[str] = ..., category_code: _Optional[str] = ..., screening_flags: _Optional[_Iterable[str]] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reception_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., media: _Optional[_Iterable[_Union[_common_pb2.MediaRef, _Mapping]]] = ..., location: _Optional[_Union[_common_pb2.Location, _Mapping]] = ..., assignments: _Optional[_Iterable[_Union[Assignment, _Mapping]]] = ..., findings: _Optional[_Iterable[_Union[_common_pb2.ScreeningFinding, _Mapping]]] = ..., text_repaired_from: _Optional[str] = ...) -> None: ...
+    reception_clock: _common_pb2.Clock
+    def __init__(self, case_id: _Optional[str] = ..., tracking_code: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.CaseStatus, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., content: _Optional[str] = ..., category_code: _Optional[str] = ..., screening_flags: _Optional[_Iterable[str]] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reception_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., media: _Optional[_Iterable[_Union[_common_pb2.MediaRef, _Mapping]]] = ..., location: _Optional[_Union[_common_pb2.Location, _Mapping]] = ..., assignments: _Optional[_Iterable[_Union[Assignment, _Mapping]]] = ..., findings: _Optional[_Iterable[_Union[_common_pb2.ScreeningFinding, _Mapping]]] = ..., text_repaired_from: _Optional[str] = ..., reception_clock: _Optional[_Union[_common_pb2.Clock, _Mapping]] = ...) -> None: ...
 
 class Assignment(_message.Message):
-    __slots__ = ("assignment_id", "case_id", "unit_id", "status", "created_at", "return_deadline", "accepted_at", "deadline", "return_reason", "content", "tracking_code")
+    __slots__ = ("assignment_id", "case_id", "unit_id", "status", "created_at", "return_deadline", "accepted_at", "deadline", "return_reason", "content", "tracking_code", "clock")
     ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     UNIT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -55,6 +57,7 @@ class Assignment(_message.Message):
     RETURN_REASON_FIELD_NUMBER: _ClassVar[int]
     CONTENT_FIELD_NUMBER: _ClassVar[int]
     TRACKING_CODE_FIELD_NUMBER: _ClassVar[int]
+    CLOCK_FIELD_NUMBER: _ClassVar[int]
     assignment_id: str
     case_id: str
     unit_id: str
@@ -66,7 +69,8 @@ class Assignment(_message.Message):
     return_reason: str
     content: str
     tracking_code: str
-    def __init__(self, assignment_id: _Optional[str] = ..., case_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.AssignmentStatus, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., return_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., accepted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., return_reason: _Optional[str] = ..., content: _Optional[str] = ..., tracking_code: _Optional[str] = ...) -> None: ...
+    clock: _common_pb2.Clock
+    def __init__(self, assignment_id: _Optional[str] = ..., case_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.AssignmentStatus, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., return_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., accepted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., return_reason: _Optional[str] = ..., content: _Optional[str] = ..., tracking_code: _Optional[str] = ..., clock: _Optional[_Union[_common_pb2.Clock, _Mapping]] = ...) -> None: ...
 
 class ListInboxRequest(_message.Message):
     __slots__ = ("statuses", "page")
