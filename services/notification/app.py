@@ -12,6 +12,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from pakn.common.v1 import common_pb2
 from pakn.events.v1 import events_pb2 as ev
 from runtime.crypto import Box
 from runtime.errors import FailedPrecondition, InvalidArgument, NotFound, Violation
@@ -138,7 +139,10 @@ class NotificationHandlers:
             else:
                 conn.execute(deliveries.update().where(deliveries.c.delivery_id == row.delivery_id).values(
                     channel=channel, recipient_masked=masked, updated_at=now))
-        self._queue(conn, payload.case_id, "received", {"tracking_code": payload.tracking_code})
+        # A case that came in by e-mail was already answered with its tracking code by the e-mail
+        # gateway (gateways/email): one acknowledgement, not two.
+        if payload.channel != common_pb2.CHANNEL_EMAIL:
+            self._queue(conn, payload.case_id, "received", {"tracking_code": payload.tracking_code})
         if waiting:
             _after_commit(conn, self.wake)
 

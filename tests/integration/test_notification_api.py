@@ -21,11 +21,11 @@ PHONE = "0912345678"
 EMAIL = "binh@example.vn"
 
 
-def received(platform, case_id, code="25-ABCDEFG", phone=PHONE, mail=EMAIL):
+def received(platform, case_id, code="25-ABCDEFG", phone=PHONE, mail=EMAIL, channel=0):
     sealed = Box(platform.config.security.notification_key).seal(
         {"full_name": "Trần Thị Bình", "phone": phone, "email": mail, "address": ""})
     return make_envelope("intake", "case.received", case_id, ev.CaseReceived(
-        case_id=case_id, tracking_code=code, content="Đèn đường hỏng", sealed_contact=sealed))
+        case_id=case_id, tracking_code=code, content="Đèn đường hỏng", sealed_contact=sealed, channel=channel))
 
 
 def mails(platform):
@@ -159,3 +159,17 @@ def test_templates_are_listed(note):
     names = {t.name: t for t in c.ListTemplates(pb.ListTemplatesRequest()).templates}
     assert set(names) == {"received", "cancelled", "published", "delivered"}
     assert names["cancelled"].event_type == "case.cancelled" and "{tracking_code}" in names["received"].subject_vi
+
+
+def test_a_case_from_the_email_channel_is_not_acknowledged_twice(note):
+    """The e-mail gateway already answered with the tracking code; later steps are still told."""
+    from pakn.common.v1 import common_pb2
+
+    p, c = note
+    case_id = str(uuid.uuid4())
+    deliver(p, "notification", received(p, case_id, channel=common_pb2.CHANNEL_EMAIL))
+    deliver(p, "notification", make_envelope("publication", "case.published", case_id, ev.CasePublished(
+        case_id=case_id, tracking_code="25-ABCDEFG")))
+    sent = eventually(lambda: [d for d in c.ListDeliveries(pb.ListDeliveriesRequest(case_id=case_id)).deliveries
+                               if d.status == pb.DELIVERY_STATUS_SENT])
+    assert [d.template for d in sent] == ["published"]
