@@ -19,7 +19,7 @@ def work_item(item: Item) -> processing_pb2.WorkItem:
         handler_id=r.handler_id, content=r.content, accepted_at=_ts(r.accepted_at),
         # The deadline that applies now: the rework deadline while in rework (Đ10.4a–b).
         deadline=ts(deadline_of(r)), approval_deadline=_ts(r.approval_deadline), return_reason=r.return_reason,
-        extended_to=_ts(r.extended_to), media=media_refs(r.media),
+        extended_to=_ts(r.extended_to), media=media_refs(r.media), clocks=item.clocks,
     )
     if r.submitted_at is not None or r.answer:
         out.result.CopyFrom(processing_pb2.Result(

@@ -13,9 +13,11 @@ from sqlalchemy.engine import Connection
 
 from pakn.common.v1 import common_pb2
 from pakn.events.v1 import events_pb2 as ev
+from regulation.calendar import WorkingCalendar
 from regulation.profile import RegulationProfile
 from runtime import paging
 from runtime.calendar_store import CalendarStore
+from runtime.clocks import clock_pb
 from runtime.errors import InvalidArgument, NotFound, Violation
 from runtime.media import MediaStore, receive
 from runtime.messaging import Outbox, as_utc, from_ts, ts, utcnow
@@ -30,10 +32,11 @@ _NOT_FOUND = ("Không tìm thấy hồ sơ xử lý", "work item not found")
 
 @dataclass
 class Item:
-    """A work item as read: its row and the MediaRefs of its result's evidence."""
+    """A work item as read: its row, the MediaRefs of its result's evidence and its clocks."""
 
     row: object
     evidence: list[common_pb2.MediaRef] = field(default_factory=list)
+    clocks: list[common_pb2.Clock] = field(default_factory=list)
 
 
 def media_ref(row) -> common_pb2.MediaRef:
@@ -51,6 +54,24 @@ def _opt(value: datetime | None) -> datetime | None:
 
 def deadline_of(row) -> datetime:
     return domain.effective_deadline(as_utc(row.deadline), _opt(row.rework_deadline))
+
+
+def clocks_of(row, cal: WorkingCalendar, now: datetime, due_soon_hours: float) -> list[common_pb2.Clock]:
+    """The work item's clocks at `now`, with the unit's pauses.
+
+    - "handling" (Đ8.2a), or "rework" (Đ10.4) while a rework deadline applies: running while the
+      item is accepted, in progress or awaiting approval; stopped at `approved_at` once approved.
+    - "approval" (Đ9): running while the result awaits the leader; once approved, stopped at
+      `approved_at` (a result returned to the handler has no approval clock until submitted again).
+    """
+    approved = row.status == domain.APPROVED
+    stopped = _opt(row.approved_at) if approved else None
+    name = domain.REWORK if row.rework_deadline is not None else domain.HANDLING
+    found = [clock_pb(name, cal, deadline_of(row), now, due_soon_hours, row.unit_id, stopped)]
+    if row.approval_deadline is not None and (row.status == domain.AWAITING_APPROVAL or approved):
+        found.append(clock_pb(domain.APPROVAL, cal, _opt(row.approval_deadline), now, due_soon_hours, row.unit_id,
+                              stopped))
+    return [c for c in found if c is not None]
 
 
 def _record(conn: Connection, assignment_id: str, action: str, actor: str = "", note: str = "",
@@ -74,9 +95,14 @@ class ProcessingApp:
             raise NotFound(*_NOT_FOUND)
         return row
 
-    def _item(self, conn: Connection, assignment_id: str) -> Item:
+    def _item(self, conn: Connection, assignment_id: str, cal: WorkingCalendar) -> Item:
+        """The item as read now. `cal` is taken at the start of the transaction (before any row lock)."""
         row = self._load(conn, assignment_id, lock=False)
-        return Item(row, self._evidence(conn, row.evidence_media_ids))
+        return self._view(conn, row, cal, utcnow())
+
+    def _view(self, conn: Connection, row, cal: WorkingCalendar, now: datetime) -> Item:
+        return Item(row, self._evidence(conn, row.evidence_media_ids),
+                    clocks_of(row, cal, now, self.config.regulation.due_soon_hours))
 
     @staticmethod
     def _evidence(conn: Connection, media_ids: Iterable[str]) -> list[common_pb2.MediaRef]:
@@ -88,7 +114,7 @@ class ProcessingApp:
 
     def get(self, assignment_id: str) -> Item:
         with self.db.engine.connect() as conn:
-            return self._item(conn, assignment_id)
+            return self._item(conn, assignment_id, self.calendar.calendar(conn))
 
     def list(self, unit_id: str, statuses: list[int], page_size: int, page_token: str) -> tuple[list[Item], str]:
         v = []
@@ -105,14 +131,17 @@ class ProcessingApp:
         query = (query.order_by(work_items.c.accepted_at, work_items.c.assignment_id)
                  .offset(page.offset).limit(page.size + 1))
         with self.db.engine.connect() as conn:
+            cal = self.calendar.calendar(conn)
             rows = conn.execute(query).all()
-            items = [Item(r, self._evidence(conn, r.evidence_media_ids)) for r in rows[:page.size]]
+            now = utcnow()
+            items = [self._view(conn, r, cal, now) for r in rows[:page.size]]
         return items, page.next_token(len(rows))
 
     # -- handling (Đ8) -----------------------------------------------------------------------
     def assign_handler(self, assignment_id: str, handler_id: str, actor: str = "") -> Item:
         handler_id = domain.validate_handler(handler_id)
         with self.db.transaction() as conn:
+            cal = self.calendar.calendar(conn)  # before any row lock: the clocks read it
             row = self._load(conn, assignment_id)
             status = domain.transition("assign_handler", row.status)
             now = utcnow()
@@ -121,7 +150,7 @@ class ProcessingApp:
             _record(conn, assignment_id, "handler.assigned", actor, handler_id, now)
             self.outbox.emit(conn, "handler.assigned", row.case_id, ev.HandlerAssigned(
                 case_id=row.case_id, assignment_id=assignment_id, unit_id=row.unit_id, handler_id=handler_id))
-            return self._item(conn, assignment_id)
+            return self._item(conn, assignment_id, cal)
 
     def upload_evidence(self, header: common_pb2.MediaUploadHeader, chunks: Iterable[bytes]) -> common_pb2.MediaRef:
         owner = header.owner_id.strip() or None
@@ -159,7 +188,7 @@ class ProcessingApp:
             _record(conn, assignment_id, "result.submitted", actor, "", now)
             self.outbox.emit(conn, "result.submitted", row.case_id, ev.ResultSubmitted(
                 case_id=row.case_id, assignment_id=assignment_id, unit_id=row.unit_id, approval_deadline=ts(due)))
-            return self._item(conn, assignment_id)
+            return self._item(conn, assignment_id, cal)
 
     @staticmethod
     def _claim_evidence(conn: Connection, assignment_id: str, media_ids: list[str]) -> None:
@@ -187,6 +216,7 @@ class ProcessingApp:
         """
         reason = domain.validate_extension_request(reason, expected_completion)
         with self.db.transaction() as conn:
+            cal = self.calendar.calendar(conn)  # before any row lock: the clocks read it
             row = self._load(conn, assignment_id)
             domain.transition("request_extension", row.status)
             now = utcnow()
@@ -198,7 +228,7 @@ class ProcessingApp:
             self.outbox.emit(conn, "extension.requested", row.case_id, ev.ExtensionRequested(
                 case_id=row.case_id, assignment_id=assignment_id, unit_id=row.unit_id, reason=reason,
                 expected_completion=ts(expected_completion)))
-            return self._item(conn, assignment_id)
+            return self._item(conn, assignment_id, cal)
 
     # -- approval (Đ9) -----------------------------------------------------------------------
     def approve(self, assignment_id: str, actor: str = "") -> Item:
@@ -212,6 +242,7 @@ class ProcessingApp:
 
     def _approve(self, assignment_id: str, action: str, leader_answer: str | None, actor: str) -> Item:
         with self.db.transaction() as conn:
+            cal = self.calendar.calendar(conn)  # before any row lock: the clocks read it
             row = self._load(conn, assignment_id)
             status = domain.transition(action, row.status)
             now = utcnow()
@@ -227,12 +258,13 @@ class ProcessingApp:
                 case_id=row.case_id, assignment_id=assignment_id, unit_id=row.unit_id, unit_name=row.unit_name,
                 answer=answer, evidence=self._evidence(conn, row.evidence_media_ids), approved_at=ts(now),
                 deadline=ts(due), on_time=punctual, edited_by_leader=edited))
-            return self._item(conn, assignment_id)
+            return self._item(conn, assignment_id, cal)
 
     def return_to_handler(self, assignment_id: str, reason: str, actor: str = "") -> Item:
         """Đ9.3a: the result is not adequate; back to the handler with the reason."""
         reason = domain.validate_reason(reason)
         with self.db.transaction() as conn:
+            cal = self.calendar.calendar(conn)  # before any row lock: the clocks read it
             row = self._load(conn, assignment_id)
             status = domain.transition("return_to_handler", row.status)
             now = utcnow()
@@ -241,7 +273,7 @@ class ProcessingApp:
             _record(conn, assignment_id, "result.returned_to_handler", actor, reason, now)
             self.outbox.emit(conn, "result.returned_to_handler", row.case_id, ev.ResultReturnedToHandler(
                 case_id=row.case_id, assignment_id=assignment_id, unit_id=row.unit_id, reason=reason))
-            return self._item(conn, assignment_id)
+            return self._item(conn, assignment_id, cal)
 
 
 class ProcessingHandlers:

@@ -23,7 +23,7 @@ def review_msg(view: CaseView) -> pb.Review:
                                answer=a.answer, evidence=media_refs(a.evidence), approved_at=_t(a.approved_at),
                                approved=bool(a.approved))
                  for a in view.answers if not a.returned],
-        review_deadline=_t(row.review_deadline), ready=view.ready,
+        review_deadline=_t(row.review_deadline), ready=view.ready, review_clock=view.review_clock,
     )
 
 

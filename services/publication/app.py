@@ -16,6 +16,7 @@ from regulation.calendar import WorkingCalendar
 from regulation.profile import RegulationProfile
 from runtime import paging
 from runtime.calendar_store import CalendarStore
+from runtime.clocks import clock_pb
 from runtime.crypto import verifier
 from runtime.errors import FailedPrecondition, InvalidArgument, NotFound, Validator, Violation
 from runtime.messaging import Outbox, as_utc, from_ts, ts, utcnow
@@ -57,10 +58,11 @@ def page_of(page: common_pb2.PageRequest) -> paging.Window:
 
 @dataclass
 class CaseView:
-    """A case with its answers, as read by the API layer."""
+    """A case with its answers (and, for staff, its review clock), as read by the API layer."""
 
     row: object
     answers: list
+    review_clock: common_pb2.Clock | None = None
 
     @property
     def domain_answers(self) -> list[domain.Answer]:
@@ -76,10 +78,30 @@ def _domain_answer(row) -> domain.Answer:
                          _opt(row.approved_at), row.reworks_after_rating)
 
 
+# Đ10.2: when the review clock stopped, by the status that stopped it.
+_REVIEW_STOPPED_BY = {S.CASE_STATUS_PUBLISHED: "published_at", S.CASE_STATUS_DELIVERED_PRIVATELY: "delivered_at",
+                      S.CASE_STATUS_RESTRICTED: "restricted_at"}
+
+
+def review_clock(row, cal: WorkingCalendar, now: datetime, due_soon_hours: float) -> common_pb2.Clock | None:
+    """The case's "review" clock (Đ10.2, 24 h from the last approval, the province's pauses only):
+    running while the case is under review; stopped when it was published, delivered privately or
+    restricted (the stored time of that outcome). None without a review deadline (not under review
+    yet, or back in handling for a rework) and in any other status."""
+    if row.status == S.CASE_STATUS_UNDER_REVIEW:
+        stopped = None
+    elif row.status in _REVIEW_STOPPED_BY and getattr(row, _REVIEW_STOPPED_BY[row.status]) is not None:
+        stopped = getattr(row, _REVIEW_STOPPED_BY[row.status])
+    else:
+        return None
+    return clock_pb("review", cal, row.review_deadline, now, due_soon_hours, None, stopped)
+
+
 class PublicationApp:
-    def __init__(self, ctx: ServiceContext, profile: RegulationProfile):
+    def __init__(self, ctx: ServiceContext, profile: RegulationProfile, calendar: CalendarStore):
         self.db, self.outbox, self.telemetry, self.config = ctx.db, ctx.outbox, ctx.telemetry, ctx.config
         self.profile = profile
+        self.calendar = calendar
         self.verifier_key = ctx.config.security.verifier_key
 
     # -- reads for staff ---------------------------------------------------------------------
@@ -94,19 +116,27 @@ class PublicationApp:
                             .order_by(answers.c.created_at, answers.c.assignment_id)).all()
         return CaseView(row, rows)
 
+    def _review(self, conn: Connection, case_id: str, cal: WorkingCalendar, now: datetime | None = None) -> CaseView:
+        """The case for staff, with its review clock. Inside a write transaction, `cal` is taken
+        before any row lock (runtime/calendar_store.py)."""
+        view = self._load(conn, case_id)
+        view.review_clock = review_clock(view.row, cal, now or utcnow(), self.config.regulation.due_soon_hours)
+        return view
+
     def review(self, case_id: str) -> CaseView:
         _require_id(case_id, "case_id")
         with self.db.engine.connect() as conn:
-            return self._load(conn, case_id)
+            return self._review(conn, case_id, self.calendar.calendar(conn))
 
     def review_queue(self, page: common_pb2.PageRequest) -> tuple[list[CaseView], str]:
         p = page_of(page)
         with self.db.engine.connect() as conn:
+            cal, now = self.calendar.calendar(conn), utcnow()
             ids = conn.execute(
                 sa.select(cases.c.case_id).where(cases.c.status == S.CASE_STATUS_UNDER_REVIEW)
                 .order_by(cases.c.review_deadline, cases.c.case_id).offset(p.offset).limit(p.size + 1)
             ).scalars().all()
-            views = [self._load(conn, i) for i in ids[:p.size]]
+            views = [self._review(conn, i, cal, now) for i in ids[:p.size]]
         return views, p.next_token(len(ids))
 
     # -- Đ10.3 outcomes ----------------------------------------------------------------------
@@ -119,6 +149,7 @@ class PublicationApp:
     def publish(self, case_id: str) -> CaseView:
         _require_id(case_id, "case_id")
         with self.db.transaction() as conn:
+            cal = self.calendar.calendar(conn)  # before any row lock: the review clock reads it
             view = self._load(conn, case_id, lock=True)
             self._under_review(view, "công khai", "published")
             if view.row.keep_identity_secret:
@@ -140,11 +171,12 @@ class PublicationApp:
             self.outbox.emit(conn, "case.published", case_id, ev.CasePublished(
                 case_id=case_id, tracking_code=view.row.tracking_code, published_at=ts(now),
                 review_deadline=ts(deadline), on_time=domain.on_time(now, deadline)))
-            return self._load(conn, case_id)
+            return self._review(conn, case_id, cal)
 
     def deliver_privately(self, case_id: str) -> CaseView:
         _require_id(case_id, "case_id")
         with self.db.transaction() as conn:
+            cal = self.calendar.calendar(conn)  # before any row lock: the review clock reads it
             view = self._load(conn, case_id, lock=True)
             self._under_review(view, "gửi riêng kết quả", "delivered privately")
             now = utcnow()
@@ -153,7 +185,7 @@ class PublicationApp:
             self._entry(conn, case_id, now, "result.delivered", domain.entry_delivered())
             self.outbox.emit(conn, "result.delivered", case_id, ev.ResultDelivered(
                 case_id=case_id, tracking_code=view.row.tracking_code, delivered_at=ts(now)))
-            return self._load(conn, case_id)
+            return self._review(conn, case_id, cal)
 
     def restrict(self, case_id: str, reason: str) -> CaseView:
         v = Validator()
@@ -163,6 +195,7 @@ class PublicationApp:
             v.add("reason", "Lý do quá dài", "reason is too long")
         v.raise_if_any()
         with self.db.transaction() as conn:
+            cal = self.calendar.calendar(conn)  # before any row lock: the review clock reads it
             view = self._load(conn, case_id, lock=True)
             self._under_review(view, "hạn chế công khai", "restricted")
             now = utcnow()
@@ -172,7 +205,7 @@ class PublicationApp:
             # Đ10.3c: the reason stays with staff; the event says it to the services that need it.
             self.outbox.emit(conn, "case.restricted", case_id, ev.CaseRestricted(case_id=case_id,
                                                                                  reason=reason.strip()))
-            return self._load(conn, case_id)
+            return self._review(conn, case_id, cal)
 
     def request_rework(self, case_id: str, assignment_id: str, kind: int, note: str) -> CaseView:
         v = Validator()
@@ -186,6 +219,7 @@ class PublicationApp:
             v.add("note", "Nội dung quá dài", "note is too long")
         v.raise_if_any()
         with self.db.transaction() as conn:
+            cal = self.calendar.calendar(conn)  # before any row lock: the review clock reads it
             view = self._load(conn, case_id, lock=True)
             target = next((a for a in view.answers if a.assignment_id == assignment_id), None)
             if target is None:
@@ -199,7 +233,7 @@ class PublicationApp:
             conn.execute(cases.update().where(cases.c.case_id == case_id).values(
                 status=S.CASE_STATUS_IN_HANDLING, review_deadline=None, updated_at=now))
             self._entry(conn, case_id, now, "rework.requested", domain.entry_rework(), target.unit_id)
-            return self._load(conn, case_id)
+            return self._review(conn, case_id, cal)
 
     def _rework(self, conn: Connection, case_row, target, kind: str, note: str, now: datetime,
                 after_rating: bool = False) -> None:

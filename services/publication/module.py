@@ -11,7 +11,7 @@ from services.publication.app import PublicationApp, PublicationHandlers
 
 def build(ctx: ServiceContext) -> ServiceParts:
     profile, calendar = regulation_profile(ctx.config), CalendarStore(ctx.db)
-    app = PublicationApp(ctx, profile)
+    app = PublicationApp(ctx, profile, calendar)
     return ServiceParts(register=api.register(app), handlers=PublicationHandlers(ctx.outbox, calendar, profile),
                         app=app)
 

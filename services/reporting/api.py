@@ -37,10 +37,12 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
             by_channel=[reporting_pb2.ChannelCount(channel=k, count=v) for k, v in s.by_channel.items()]))
 
     def ListOverdue(self, request, context):
-        rows = self.app.overdue(from_ts(request.as_of) if request.HasField("as_of") else None)
+        found = self.app.overdue(from_ts(request.as_of) if request.HasField("as_of") else None)
         return reporting_pb2.ListOverdueResponse(assignments=[
-            reporting_pb2.OverdueAssignment(case_id=a.case_id, assignment_id=a.assignment_id, unit_id=a.unit_id,
-                                            deadline=ts(a.deadline)) for a in rows])
+            reporting_pb2.OverdueAssignment(case_id=o.facts.case_id, assignment_id=o.facts.assignment_id,
+                                            unit_id=o.facts.unit_id, deadline=ts(o.facts.deadline),
+                                            late_working_days=o.late_working_days, late_hours=o.late_hours)
+            for o in found])
 
     def GetUnitScorecards(self, request, context):
         return reporting_pb2.GetUnitScorecardsResponse(scorecards=[

@@ -4,12 +4,13 @@ handlers that build its read model, whatever order the events arrive in."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from regulation import periods
+from regulation import calendar, periods
 from runtime.errors import Validator
 from runtime.messaging import as_utc, from_ts, utcnow
 from runtime.service import ServiceContext
@@ -30,6 +31,15 @@ def assignment_facts(row) -> domain.AssignmentFacts:
     return domain.AssignmentFacts(row.assignment_id, row.case_id, row.unit_id, row.unit_name, _opt(row.created_at),
                                   _opt(row.accepted_at), _opt(row.deadline), _opt(row.returned_at),
                                   _opt(row.approved_at), row.on_time)
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """An overdue assignment and how late it is (Đ16.4): working days after the deadline's day, and hours."""
+
+    facts: domain.AssignmentFacts
+    late_working_days: int
+    late_hours: float
 
 
 # Report years a request may ask for (the calendar's years; a guard against typos such as 26 for 2026).
@@ -63,7 +73,13 @@ class ReportingApp:
             chosen, kept = self._scope(conn, start, end)
         return domain.summarise(chosen, kept)
 
-    def overdue(self, as_of: datetime | None) -> list[domain.AssignmentFacts]:
+    def overdue(self, as_of: datetime | None) -> list[Overdue]:
+        """Đ13.5, Đ16.4: the assignments overdue at `as_of` (now by default), and how late each is then.
+
+        Lateness is counted on the bundled calendar (`regulation.calendar.default()`: the announced
+        schedules, no run-time day rules or force-majeure pauses): reporting keeps no copy of the
+        run-time calendar (it consumes no calendar events), so a recorded day or a pause is not
+        reflected here. The deadlines themselves already follow them (`deadline.changed`)."""
         as_of = as_utc(as_of) if as_of is not None else utcnow()
         with self.db.engine.connect() as conn:
             rows = conn.execute(sa.select(assignments).where(
@@ -72,7 +88,12 @@ class ReportingApp:
             closed = {r.case_id for r in conn.execute(sa.select(cases.c.case_id).where(
                 cases.c.case_id.in_(sorted({r.case_id for r in rows})),
                 cases.c.cancelled_at.is_not(None)))} if rows else set()
-        return domain.overdue([assignment_facts(r) for r in rows], closed, as_of)
+        cal = calendar.default()
+        found = []
+        for a in domain.overdue([assignment_facts(r) for r in rows], closed, as_of):
+            late = cal.clock(a.deadline, as_of, unit_id=a.unit_id or None)
+            found.append(Overdue(a, late.late_working_days, late.late_hours))
+        return found
 
     def scorecards(self, start: datetime | None, end: datetime | None) -> list[domain.Scorecard]:
         domain.validate_period(start, end)

@@ -6,19 +6,20 @@ from pakn.common.v1 import common_pb2
 from pakn.routing.v1 import calendar_pb2, calendar_pb2_grpc, routing_pb2, routing_pb2_grpc
 from runtime.messaging import as_utc, from_ts, ts
 from services.routing import domain
-from services.routing.app import CalendarApp, CaseView, RoutingApp, media_refs
+from services.routing.app import AssignmentView, CalendarApp, CaseView, RoutingApp, media_refs
 
 
 def _ts(value):
     return ts(as_utc(value)) if value is not None else None
 
 
-def assignment_pb(row) -> routing_pb2.Assignment:
+def assignment_pb(view: AssignmentView) -> routing_pb2.Assignment:
+    row = view.row
     return routing_pb2.Assignment(
         assignment_id=row.assignment_id, case_id=row.case_id, unit_id=row.unit_id, status=row.status,
         created_at=_ts(row.created_at), return_deadline=_ts(row.return_deadline),
         accepted_at=_ts(row.accepted_at), deadline=_ts(row.deadline), return_reason=row.return_reason,
-        content=row.content, tracking_code=row.tracking_code)
+        content=row.content, tracking_code=row.tracking_code, clock=view.clock)
 
 
 def case_pb(view: CaseView) -> routing_pb2.InboxCase:
@@ -32,7 +33,7 @@ def case_pb(view: CaseView) -> routing_pb2.InboxCase:
                                      longitude=c.longitude or 0.0),
         assignments=[assignment_pb(a) for a in view.assignments],
         findings=[common_pb2.ScreeningFinding(**f) for f in (c.findings or [])],
-        text_repaired_from=c.text_repaired_from)
+        text_repaired_from=c.text_repaired_from, reception_clock=view.reception_clock)
 
 
 def unit_pb(row) -> common_pb2.Unit:
@@ -79,17 +80,17 @@ class RoutingServicer(routing_pb2_grpc.RoutingServiceServicer):
         return routing_pb2.MarkAwaitingUnitResponse(case=case_pb(view))
 
     def AcceptAssignment(self, request, context):
-        row = self.app.accept(request.assignment_id, request.handling_working_days, _actor(context))
-        return routing_pb2.AcceptAssignmentResponse(assignment=assignment_pb(row))
+        view = self.app.accept(request.assignment_id, request.handling_working_days, _actor(context))
+        return routing_pb2.AcceptAssignmentResponse(assignment=assignment_pb(view))
 
     def ReturnAssignment(self, request, context):
-        row = self.app.return_assignment(request.assignment_id, request.reason, _actor(context))
-        return routing_pb2.ReturnAssignmentResponse(assignment=assignment_pb(row))
+        view = self.app.return_assignment(request.assignment_id, request.reason, _actor(context))
+        return routing_pb2.ReturnAssignmentResponse(assignment=assignment_pb(view))
 
     def ListAssignments(self, request, context):
-        rows, token = self.app.list_assignments(request.unit_id, list(request.statuses), request.page.page_size,
-                                                request.page.page_token)
-        return routing_pb2.ListAssignmentsResponse(assignments=[assignment_pb(r) for r in rows],
+        views, token = self.app.list_assignments(request.unit_id, list(request.statuses), request.page.page_size,
+                                                 request.page.page_token)
+        return routing_pb2.ListAssignmentsResponse(assignments=[assignment_pb(v) for v in views],
                                                    next_page_token=token)
 
     def ListCategories(self, request, context):

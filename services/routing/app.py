@@ -15,6 +15,7 @@ from pakn.events.v1 import events_pb2 as ev
 from regulation.calendar import DayInfo, DayRule, Pause, WorkingCalendar
 from regulation.profile import RegulationProfile
 from runtime.calendar_store import CalendarStore, day_recorded, pause_declared
+from runtime.clocks import clock_pb
 from runtime.errors import FailedPrecondition, NotFound
 from runtime.messaging import as_utc, from_ts, ts, utcnow
 from runtime.service import ServiceContext
@@ -28,9 +29,60 @@ ASSIGNMENT_STATUSES = {s.value for s in A}
 
 
 @dataclass
+class AssignmentView:
+    """An assignment (with its case's content and tracking code) and its clock."""
+
+    row: sa.Row
+    clock: common_pb2.Clock | None = None
+
+
+@dataclass
 class CaseView:
     case: sa.Row
-    assignments: list[sa.Row] = field(default_factory=list)
+    assignments: list[AssignmentView] = field(default_factory=list)
+    reception_clock: common_pb2.Clock | None = None
+
+
+@dataclass(frozen=True)
+class Clocks:
+    """What a clock needs besides its record: the calendar in force, the instant, the threshold."""
+
+    cal: WorkingCalendar
+    now: datetime
+    due_soon_hours: float
+
+    def assignment(self, row) -> common_pb2.Clock | None:
+        """The assignment's clock: "return" (Đ8.2b, hours) while the unit has not answered, stopped
+        at its return when it returned the case; "handling" (Đ8.2a, working days) once accepted.
+        Routing does not see the approvals (processing does), so an accepted assignment's handling
+        clock is shown running."""
+        if row.status == int(A.PENDING):
+            return clock_pb("return", self.cal, row.return_deadline, self.now, self.due_soon_hours, row.unit_id)
+        if row.status == int(A.RETURNED):
+            return clock_pb("return", self.cal, row.return_deadline, self.now, self.due_soon_hours, row.unit_id,
+                            row.returned_at)
+        return clock_pb("handling", self.cal, row.deadline, self.now, self.due_soon_hours, row.unit_id)
+
+    def reception(self, case, assignment_rows) -> common_pb2.Clock | None:
+        """The case's "reception" clock (Đ7, hours, the province's pauses only), decided from the
+        data routing keeps:
+
+        - stopped at the first distribution (the earliest assignment's creation, returned ones
+          included: a case all units returned goes back to CLASSIFIED, but its reception was done);
+        - else stopped at the cancellation (`status_changed_at` of a CANCELLED case: a cancelled
+          case never changes status again);
+        - else running while the case is RECEIVED, VERIFYING, CLASSIFIED or AWAITING_UNIT;
+        - else (a later status reached without a distribution routing knows of) stopped at the
+          last status change."""
+        created = [as_utc(a.created_at) for a in assignment_rows]
+        if created:
+            stopped = min(created)
+        elif case.status not in domain.RECEPTION_OPEN:  # CANCELLED, or later
+            stopped = as_utc(case.status_changed_at)
+        else:
+            stopped = None
+        return clock_pb("reception", self.cal, case.reception_deadline, self.now, self.due_soon_hours, None,
+                        stopped)
 
 
 def media_refs(stored: list[dict]) -> list[common_pb2.MediaRef]:
@@ -56,6 +108,15 @@ class RoutingApp:
         self.db, self.outbox, self.telemetry = ctx.db, ctx.outbox, ctx.telemetry
         self.calendar = calendar
         self.profile = profile
+        self.due_soon_hours = ctx.config.regulation.due_soon_hours
+
+    def _clocks(self, cal: WorkingCalendar) -> Clocks:
+        """The clocks as of now. Inside a write transaction, `cal` is taken before any row lock."""
+        return Clocks(cal, utcnow(), self.due_soon_hours)
+
+    def _case_view(self, clocks: Clocks, case: sa.Row, assignment_rows: list[sa.Row]) -> CaseView:
+        return CaseView(case, [AssignmentView(a, clocks.assignment(a)) for a in assignment_rows],
+                        clocks.reception(case, assignment_rows))
 
     # -- reading -----------------------------------------------------------------------------
     def list_inbox(self, statuses: list[int], page_size: int, page_token: str) -> tuple[list[CaseView], str]:
@@ -68,6 +129,7 @@ class RoutingApp:
                                sa.and_(cases.c.received_at == at, cases.c.case_id > pg.after[1])))
         q = q.order_by(cases.c.received_at, cases.c.case_id).limit(pg.size + 1)
         with self.db.engine.connect() as conn:
+            clocks = self._clocks(self.calendar.calendar(conn))
             rows = conn.execute(q).all()
             more = len(rows) > pg.size
             rows = rows[: pg.size]
@@ -77,23 +139,23 @@ class RoutingApp:
                                       .order_by(assignments.c.created_at, assignments.c.assignment_id)):
                     by_case[a.case_id].append(a)
         token = domain.page_token(as_utc(rows[-1].received_at), rows[-1].case_id) if more else ""
-        return [CaseView(r, by_case[r.case_id]) for r in rows], token
+        return [self._case_view(clocks, r, by_case[r.case_id]) for r in rows], token
 
     def get_case(self, case_id: str) -> CaseView:
         domain.validate_case_id(case_id)
         with self.db.engine.connect() as conn:
-            return self._view(conn, case_id)
+            return self._view(conn, case_id, self.calendar.calendar(conn))
 
-    def _view(self, conn: Connection, case_id: str) -> CaseView:
+    def _view(self, conn: Connection, case_id: str, cal: WorkingCalendar) -> CaseView:
         row = conn.execute(sa.select(cases).where(cases.c.case_id == case_id)).first()
         if row is None:
             raise _case_not_found()
         found = conn.execute(_assignment_query().where(assignments.c.case_id == case_id)
                              .order_by(assignments.c.created_at, assignments.c.assignment_id)).all()
-        return CaseView(row, list(found))
+        return self._case_view(self._clocks(cal), row, list(found))
 
     def list_assignments(self, unit_id: str, statuses: list[int], page_size: int,
-                         page_token: str) -> tuple[list[sa.Row], str]:
+                         page_token: str) -> tuple[list[AssignmentView], str]:
         pg = domain.page(page_size, page_token, statuses, ASSIGNMENT_STATUSES)
         q = _assignment_query()
         if unit_id:
@@ -106,11 +168,12 @@ class RoutingApp:
                                sa.and_(assignments.c.created_at == at, assignments.c.assignment_id > pg.after[1])))
         q = q.order_by(assignments.c.created_at, assignments.c.assignment_id).limit(pg.size + 1)
         with self.db.engine.connect() as conn:
+            clocks = self._clocks(self.calendar.calendar(conn))
             rows = conn.execute(q).all()
         more = len(rows) > pg.size
         rows = rows[: pg.size]
         token = domain.page_token(as_utc(rows[-1].created_at), rows[-1].assignment_id) if more else ""
-        return rows, token
+        return [AssignmentView(r, clocks.assignment(r)) for r in rows], token
 
     def list_categories(self) -> list[sa.Row]:
         with self.db.engine.connect() as conn:
@@ -156,6 +219,7 @@ class RoutingApp:
         domain.validate_case_id(case_id)
         now = utcnow()
         with self.db.transaction() as conn:
+            cal = self.calendar.calendar(conn)  # before any row lock: the clocks read it
             row = self._lock_case(conn, case_id)
             target = domain.check_case_action(domain.VERIFY, row.status)
             if target != row.status:
@@ -164,7 +228,7 @@ class RoutingApp:
             else:
                 conn.execute(cases.update().where(cases.c.case_id == case_id).values(verified_at=now))
             self._log(conn, case_id, "verified", actor, "", now)
-            return self._view(conn, case_id)
+            return self._view(conn, case_id, cal)
 
     def cancel(self, case_id: str, reason_code: str, note: str, actor: str = "") -> CaseView:
         """Đ7.3a: the case falls under Đ6.5; intake and notification tell the submitter."""
@@ -172,13 +236,14 @@ class RoutingApp:
         domain.validate_cancel(case_id, reason_code, note)
         now = utcnow()
         with self.db.transaction() as conn:
+            cal = self.calendar.calendar(conn)  # before any row lock: the clocks read it
             row = self._lock_case(conn, case_id)
             target = domain.check_case_action(domain.CANCEL, row.status)
             self._set_status(conn, case_id, target, now, cancel_reason_code=reason_code)
             self._log(conn, case_id, "cancelled", actor, reason_code, now)
             self.outbox.emit(conn, "case.cancelled", case_id,
                              ev.CaseCancelled(case_id=case_id, reason_code=reason_code, note=note))
-            return self._view(conn, case_id)
+            return self._view(conn, case_id, cal)
 
     def send_back(self, case_id: str, note: str, actor: str = "") -> CaseView:
         """Đ7.3c: the information looks inaccurate: back to step 1 for verification."""
@@ -186,13 +251,14 @@ class RoutingApp:
         domain.validate_send_back(case_id, note)
         now = utcnow()
         with self.db.transaction() as conn:
+            cal = self.calendar.calendar(conn)  # before any row lock: the clocks read it
             row = self._lock_case(conn, case_id)
             target = domain.check_case_action(domain.SEND_BACK, row.status)
             self._set_status(conn, case_id, target, now)
             self._log(conn, case_id, "sent_back_for_verification", actor, note, now)
             self.outbox.emit(conn, "case.verifying", case_id,
                              ev.CaseSentBackForVerification(case_id=case_id, note=note))
-            return self._view(conn, case_id)
+            return self._view(conn, case_id, cal)
 
     def classify(self, case_id: str, category_code: str, actor: str = "") -> CaseView:
         """Đ7.3b: put the case in one category (again, if it was classified already)."""
@@ -200,6 +266,7 @@ class RoutingApp:
         domain.validate_classify(case_id, category_code, None)
         now = utcnow()
         with self.db.transaction() as conn:
+            cal = self.calendar.calendar(conn)  # before any row lock: the clocks read it
             known = {r.code for r in conn.execute(sa.select(categories.c.code))}
             domain.validate_classify(case_id, category_code, known)
             row = self._lock_case(conn, case_id)
@@ -208,7 +275,7 @@ class RoutingApp:
             self._log(conn, case_id, "classified", actor, category_code, now)
             self.outbox.emit(conn, "case.classified", case_id,
                              ev.CaseClassified(case_id=case_id, category_code=category_code))
-            return self._view(conn, case_id)
+            return self._view(conn, case_id, cal)
 
     def mark_awaiting_unit(self, case_id: str, proposed_unit_name: str, actor: str = "") -> CaseView:
         """Đ7.3c: no competent unit is on the system yet; it is invited to join."""
@@ -216,16 +283,17 @@ class RoutingApp:
         domain.validate_awaiting_unit(case_id, proposed_unit_name)
         now = utcnow()
         with self.db.transaction() as conn:
+            cal = self.calendar.calendar(conn)  # before any row lock: the clocks read it
             row = self._lock_case(conn, case_id)
             target = domain.check_case_action(domain.AWAIT_UNIT, row.status)
             self._set_status(conn, case_id, target, now, proposed_unit_name=proposed_unit_name)
             self._log(conn, case_id, "awaiting_unit", actor, proposed_unit_name, now)
             self.outbox.emit(conn, "case.awaiting_unit", case_id,
                              ev.CaseAwaitingUnit(case_id=case_id, proposed_unit_name=proposed_unit_name))
-            return self._view(conn, case_id)
+            return self._view(conn, case_id, cal)
 
     def distribute(self, case_id: str, unit_ids: list[str], note: str,
-                   actor: str = "") -> tuple[CaseView, list[sa.Row]]:
+                   actor: str = "") -> tuple[CaseView, list[AssignmentView]]:
         """Đ7.3c: to one or more units at once; also redistribution to further units."""
         unit_ids = [u.strip() for u in unit_ids]
         note = domain.nfc(note)
@@ -255,8 +323,8 @@ class RoutingApp:
                     content=row.content, media=media_refs(row.media), return_deadline=ts(deadline)))
             self._set_status(conn, case_id, target, now)
             self._log(conn, case_id, "distributed", actor, ",".join(unit_ids), now)
-            view = self._view(conn, case_id)
-        return view, [a for a in view.assignments if a.assignment_id in set(created)]
+            view = self._view(conn, case_id, cal)
+        return view, [a for a in view.assignments if a.row.assignment_id in set(created)]
 
     # -- the units' answer (Đ8.2) -----------------------------------------------------------------
     def _lock_assignment(self, conn: Connection, assignment_id: str) -> tuple[sa.Row, sa.Row]:
@@ -270,13 +338,14 @@ class RoutingApp:
                            .with_for_update()).one()
         return case, row
 
-    def _assignment(self, conn: Connection, assignment_id: str) -> sa.Row:
-        return conn.execute(_assignment_query().where(assignments.c.assignment_id == assignment_id)).one()
+    def _assignment(self, conn: Connection, assignment_id: str, cal: WorkingCalendar) -> AssignmentView:
+        row = conn.execute(_assignment_query().where(assignments.c.assignment_id == assignment_id)).one()
+        return AssignmentView(row, self._clocks(cal).assignment(row))
 
     def _unit_name(self, conn: Connection, unit_id: str) -> str:
         return conn.execute(sa.select(units.c.name).where(units.c.unit_id == unit_id)).scalar_one_or_none() or ""
 
-    def accept(self, assignment_id: str, handling_working_days: int, actor: str = "") -> sa.Row:
+    def accept(self, assignment_id: str, handling_working_days: int, actor: str = "") -> AssignmentView:
         """Đ8.2a: the unit accepts and sets its own limit, ≤ 6 working days from now."""
         days = domain.validate_accept(assignment_id, handling_working_days, self.profile)
         now = utcnow()
@@ -292,14 +361,15 @@ class RoutingApp:
                 case_id=case.case_id, assignment_id=assignment_id, unit_id=row.unit_id,
                 unit_name=self._unit_name(conn, row.unit_id), handling_working_days=days,
                 accepted_at=ts(now), deadline=ts(deadline), content=case.content, media=media_refs(case.media)))
-            return self._assignment(conn, assignment_id)
+            return self._assignment(conn, assignment_id, cal)
 
-    def return_assignment(self, assignment_id: str, reason: str, actor: str = "") -> sa.Row:
+    def return_assignment(self, assignment_id: str, reason: str, actor: str = "") -> AssignmentView:
         """Đ8.2b: outside the unit's competence; on time when within 24 h of distribution."""
         reason = domain.nfc(reason)
         domain.validate_return(assignment_id, reason)
         now = utcnow()
         with self.db.transaction() as conn:
+            cal = self.calendar.calendar(conn)  # before any row lock: the clocks read it
             case, row = self._lock_assignment(conn, assignment_id)
             domain.check_assignment_pending(row.status, "return", "trả lại")
             within = domain.returned_within_limit(now, as_utc(row.return_deadline))
@@ -315,7 +385,7 @@ class RoutingApp:
             self.outbox.emit(conn, "assignment.returned", case.case_id, ev.AssignmentReturned(
                 case_id=case.case_id, assignment_id=assignment_id, unit_id=row.unit_id, reason=reason,
                 within_limit=within))
-            return self._assignment(conn, assignment_id)
+            return self._assignment(conn, assignment_id, cal)
 
 
 def recompute_open_deadlines(conn: Connection, cal: WorkingCalendar, profile: RegulationProfile) -> int:

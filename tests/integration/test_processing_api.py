@@ -16,6 +16,12 @@ from tests.helpers import deliver, rpc_error, violations
 
 JPEG = media_samples.jpeg(size=2004)
 S = common_pb2.AssignmentStatus
+K = common_pb2.ClockState
+
+
+def clocks(item):
+    """The work item's clocks by name."""
+    return {k.name: k for k in item.clocks}
 
 
 def accept(platform, unit_id="unit-1", deadline_days=6, assignment_id=None, case_id=None):
@@ -60,6 +66,10 @@ def test_full_handling_emits_each_event_with_evidence(start_platform, clients_fo
     item = c.processing.GetWorkItem(pb.GetWorkItemRequest(assignment_id=aid)).work_item
     assert item.status == S.ASSIGNMENT_STATUS_ACCEPTED and item.content == "Đèn đường hỏng"
     assert item.media[0].media_id == "m-case"
+    # Đ8.2a: just accepted, the handling clock runs and is on time, against the work item's deadline.
+    [handling] = item.clocks
+    assert (handling.name, handling.state) == ("handling", K.CLOCK_STATE_ON_TIME)
+    assert handling.deadline == item.deadline and handling.late_working_days == 0 and handling.late_hours == 0
 
     item = c.processing.AssignHandler(pb.AssignHandlerRequest(assignment_id=aid, handler_id="officer-7")).work_item
     assert item.status == S.ASSIGNMENT_STATUS_IN_PROGRESS and item.handler_id == "officer-7"
@@ -73,10 +83,18 @@ def test_full_handling_emits_each_event_with_evidence(start_platform, clients_fo
     assert item.status == S.ASSIGNMENT_STATUS_AWAITING_APPROVAL
     assert item.result.evidence[0].sha256 == ref.sha256
     assert item.approval_deadline.ToDatetime() > item.result.submitted_at.ToDatetime()  # Đ9: 1 WD
+    # The leader's clock (Đ9) runs beside the unit's (the end of the next working day: more than 24 h away).
+    assert set(clocks(item)) == {"handling", "approval"}
+    assert clocks(item)["approval"].deadline == item.approval_deadline
+    assert clocks(item)["approval"].state == K.CLOCK_STATE_ON_TIME
     assert events(p, "result.submitted")[0].approval_deadline == item.approval_deadline
 
     item = c.processing.ApproveResult(pb.ApproveResultRequest(assignment_id=aid)).work_item  # Đ9.3b
     assert item.status == S.ASSIGNMENT_STATUS_APPROVED
+    # Both clocks stopped at the approval, on time.
+    assert {k.name: k.state for k in item.clocks} == {"handling": K.CLOCK_STATE_STOPPED,
+                                                      "approval": K.CLOCK_STATE_STOPPED}
+    assert clocks(item)["handling"].deadline == item.deadline
     approved = events(p, "result.approved")[0]
     assert (approved.case_id, approved.unit_name, approved.answer) == (case_id, "UBND phường 1", "Đã thay bóng đèn")
     assert approved.on_time and not approved.edited_by_leader
@@ -168,6 +186,10 @@ def test_leader_returns_then_edits_and_approves_late(start_platform, clients_for
     assert item.status == S.ASSIGNMENT_STATUS_APPROVED and item.result.answer == "Bản lãnh đạo sửa"
     approved = events(p, "result.approved")[0]
     assert approved.edited_by_leader and approved.answer == "Bản lãnh đạo sửa" and not approved.on_time
+    # Approved a day after the deadline: the handling clock stopped late, and stays overdue with its lateness.
+    late = clocks(item)["handling"]
+    assert late.state == K.CLOCK_STATE_OVERDUE and late.late_hours >= 23.9
+    assert clocks(item)["approval"].state == K.CLOCK_STATE_STOPPED  # the leader was on time (Đ9)
 
 
 def test_rework_reopens_with_a_two_working_day_deadline_once_after_rating(start_platform, clients_for):
@@ -186,8 +208,12 @@ def test_rework_reopens_with_a_two_working_day_deadline_once_after_rating(start_
     item = rework("not_satisfied")
     assert item.status == S.ASSIGNMENT_STATUS_IN_PROGRESS and item.return_reason == "Sai mẫu"
     assert item.deadline.ToDatetime() > utcnow().replace(tzinfo=None)
+    # Đ10.4: the rework clock replaces the handling clock (2 working days: on time).
+    [clock] = item.clocks
+    assert (clock.name, clock.state, clock.deadline) == ("rework", K.CLOCK_STATE_ON_TIME, item.deadline)
     c.processing.SubmitResult(pb.SubmitResultRequest(assignment_id=aid, result=pb.Result(answer="Bổ sung")))
-    c.processing.ApproveResult(pb.ApproveResultRequest(assignment_id=aid))
+    item = c.processing.ApproveResult(pb.ApproveResultRequest(assignment_id=aid)).work_item
+    assert clocks(item)["rework"].state == K.CLOCK_STATE_STOPPED and "handling" not in clocks(item)
     again = events(p, "result.approved")
     assert [e.on_time for e in again] == [False, True]
     assert rework("not_satisfied").status == S.ASSIGNMENT_STATUS_APPROVED  # Đ10.4c: once per unit
@@ -222,3 +248,30 @@ def test_redelivered_acceptance_does_not_reset_progress(start_platform, clients_
     accept(p, assignment_id=aid, case_id=case_id)
     item = c.processing.GetWorkItem(pb.GetWorkItemRequest(assignment_id=aid)).work_item
     assert item.status == S.ASSIGNMENT_STATUS_IN_PROGRESS and item.handler_id == "h"
+
+
+def test_an_acceptance_days_ago_is_overdue_in_working_days_and_hours(start_platform, clients_for):
+    """A deadline ten days in the past: the running handling clock is overdue, by at least one
+    working day (no ten consecutive days off) and by about 240 hours; listed the same way."""
+    p = start_platform("processing")
+    c = clients_for(p)
+    _, aid = accept(p, unit_id="unit-late", deadline_days=-10)
+    item = c.processing.GetWorkItem(pb.GetWorkItemRequest(assignment_id=aid)).work_item
+    [late] = item.clocks
+    assert (late.name, late.state, late.deadline) == ("handling", K.CLOCK_STATE_OVERDUE, item.deadline)
+    assert late.late_working_days >= 1 and 239.9 <= late.late_hours <= 240.1
+    c.processing.AssignHandler(pb.AssignHandlerRequest(assignment_id=aid, handler_id="h"))
+    [listed] = c.processing.ListWorkItems(pb.ListWorkItemsRequest(unit_id="unit-late")).work_items
+    assert listed.clocks[0].state == K.CLOCK_STATE_OVERDUE
+    assert listed.clocks[0].late_working_days == late.late_working_days
+
+
+def test_the_due_soon_threshold_is_configured(start_platform, clients_for):
+    """regulation.due_soon_hours: a deadline two days away is due soon with a 72-hour threshold."""
+    p = start_platform("processing", **{"regulation.due_soon_hours": 72})
+    c = clients_for(p)
+    _, soon = accept(p, deadline_days=2)
+    _, later = accept(p, deadline_days=6)
+    states = {aid: c.processing.GetWorkItem(pb.GetWorkItemRequest(assignment_id=aid)).work_item.clocks[0].state
+              for aid in (soon, later)}
+    assert states == {soon: K.CLOCK_STATE_DUE_SOON, later: K.CLOCK_STATE_ON_TIME}

@@ -16,6 +16,7 @@ from runtime.messaging import make_envelope, ts, unpack
 from tests.helpers import deliver, rpc_error, violations
 
 S = common_pb2.CaseStatus
+K = common_pb2.ClockState
 PHONE = "0912345678"
 EMAIL = "binh@example.vn"
 CONTENT = "Đèn chiếu sáng đường Trần Hưng Đạo bị hỏng cả tuần nay"
@@ -101,6 +102,7 @@ def test_case_goes_under_review_only_when_every_unit_is_approved_dieu_10_2(pub):
     case.approved("a1", "ubnd-tp", at=APPROVED_AT - timedelta(hours=5))
     review = c.GetReview(pb.GetReviewRequest(case_id=case.case_id)).review
     assert review.status == S.CASE_STATUS_IN_HANDLING and not review.ready
+    assert not review.HasField("review_clock")  # not under review yet
     assert not emitted(p, "case.under_review", case.case_id)
     case.approved("a2", "so-gtvt")
     review = c.GetReview(pb.GetReviewRequest(case_id=case.case_id)).review
@@ -108,10 +110,15 @@ def test_case_goes_under_review_only_when_every_unit_is_approved_dieu_10_2(pub):
     assert review.tracking_code == case.code and review.content == CONTENT
     assert {a.unit_id for a in review.answers} == {"ubnd-tp", "so-gtvt"} and all(a.approved for a in review.answers)
     assert review.review_deadline.ToDatetime(tzinfo=UTC) == APPROVED_AT + timedelta(hours=24)
+    # Approved in 2025 and still under review: the review clock runs, long overdue.
+    clock = review.review_clock
+    assert (clock.name, clock.state, clock.deadline) == ("review", K.CLOCK_STATE_OVERDUE, review.review_deadline)
+    assert clock.late_working_days > 200
     [event] = emitted(p, "case.under_review", case.case_id)
     assert event.review_deadline == review.review_deadline
     queue = c.ListReviewQueue(pb.ListReviewQueueRequest()).reviews
     assert [r.case_id for r in queue] == [case.case_id]
+    assert queue[0].review_clock.state == K.CLOCK_STATE_OVERDUE
 
 
 def test_out_of_order_events_still_reach_review(pub):
@@ -152,6 +159,10 @@ def test_publish_makes_the_answer_public_with_the_disclaimer_and_a_timeline(pub)
     assert event.tracking_code == case.code and event.published_at.seconds > 0
     # Đ10.2: published_at is now, later than approved_at + 24 h in 2025.
     assert not event.on_time
+    # The publication stopped the review clock late: it stays overdue, with its lateness at publication.
+    stopped = review.review_clock
+    assert stopped.state == K.CLOCK_STATE_OVERDUE and stopped.late_working_days > 200
+    assert c.GetReview(pb.GetReviewRequest(case_id=case.case_id)).review.review_clock == stopped
     answer = c.GetPublishedAnswer(pb.GetPublishedAnswerRequest(tracking_code=case.code.lower())).answer
     assert answer.content == CONTENT and len(answer.answers) == 2
     assert answer.answers[0].evidence[0].media_id == "m1"
@@ -248,6 +259,35 @@ def test_request_rework_sends_one_unit_back_dieu_10_4a_b(pub):
     case.approved(aid, "so-gtvt", answer="Đã bổ sung ảnh")
     assert c.GetReview(pb.GetReviewRequest(case_id=case.case_id)).review.status == S.CASE_STATUS_UNDER_REVIEW
     assert len(emitted(p, "case.under_review", case.case_id)) == 2
+
+
+def test_the_review_clock_runs_until_delivery_restriction_or_rework_dieu_10_2(pub):
+    """Approved an hour ago: 23 hours left, due soon (default threshold 24 h); delivered or
+    restricted now: stopped on time; sent back for rework: no review clock until reviewed again."""
+    p, c = pub
+    recent = datetime.now(UTC) - timedelta(hours=1)
+
+    def under_review(secret=False, code="25-ABCDEFG"):
+        case = Case(p, code=code, secret=secret).received()
+        case.assigned("a1" + code)
+        case.approved("a1" + code, at=recent)
+        return case
+
+    private = under_review(secret=True)
+    clock = c.GetReview(pb.GetReviewRequest(case_id=private.case_id)).review.review_clock
+    assert (clock.name, clock.state) == ("review", K.CLOCK_STATE_DUE_SOON)
+    assert abs(clock.deadline.ToDatetime(tzinfo=UTC) - (recent + timedelta(hours=24))) < timedelta(seconds=1)
+    delivered = c.DeliverPrivately(pb.DeliverPrivatelyRequest(case_id=private.case_id)).review
+    assert delivered.review_clock.state == K.CLOCK_STATE_STOPPED and delivered.review_clock.late_hours == 0
+
+    restricted = under_review(code="25-HJKLMNP")
+    review = c.RestrictCase(pb.RestrictCaseRequest(case_id=restricted.case_id, reason="Bí mật nhà nước")).review
+    assert review.review_clock.state == K.CLOCK_STATE_STOPPED
+
+    reworked = under_review(code="25-QRSTUVW")
+    review = c.RequestRework(pb.RequestReworkRequest(case_id=reworked.case_id, assignment_id="a125-QRSTUVW",
+                                                     kind=pb.REWORK_KIND_FORMAT, note="Sai mẫu")).review
+    assert review.status == S.CASE_STATUS_IN_HANDLING and not review.HasField("review_clock")
 
 
 def test_rating_needs_the_submitters_contact_and_a_result_dieu_11_3(pub):

@@ -94,6 +94,10 @@ def test_summary_scorecards_and_overdue_from_a_small_history(start_platform, cli
 
     overdue = r.ListOverdue(pb.ListOverdueRequest(as_of=ts(T0 + timedelta(days=3)))).assignments
     assert [(o.assignment_id, o.case_id) for o in overdue] == [("a5", open_)]
+    # Đ16.4: due Wednesday 19 February 2025 09:00 (local); as of Thursday 09:00, one working day and 24 hours late.
+    assert (overdue[0].late_working_days, overdue[0].late_hours) == (1, 24.0)
+    [later] = r.ListOverdue(pb.ListOverdueRequest(as_of=ts(T0 + timedelta(days=8)))).assignments
+    assert (later.late_working_days, later.late_hours) == (4, 144.0)  # Thu, Fri, Mon, Tue; the weekend skipped
     assert r.ListOverdue(pb.ListOverdueRequest(as_of=ts(T0 + timedelta(days=1)))).assignments == []
     assert len(r.ListOverdue(pb.ListOverdueRequest()).assignments) == 1  # as of now
 

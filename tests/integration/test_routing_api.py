@@ -15,6 +15,7 @@ from runtime.messaging import from_ts, make_envelope, ts, unpack
 from tests.helpers import deliver, rpc_error, violations
 
 CS = common_pb2
+K = common_pb2.ClockState
 RECEIVED_AT = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)
 
 
@@ -88,6 +89,10 @@ def test_a_received_case_lands_in_the_inbox_once_without_personal_data(routing):
     assert case.channel == CS.CHANNEL_ZALO and case.tracking_code == "25-ABCDEF1"
     assert from_ts(case.received_at) == RECEIVED_AT
     assert from_ts(case.reception_deadline) == RECEIVED_AT + timedelta(hours=24)  # Đ7
+    # Received in 2025 and not distributed: the reception clock still runs, long overdue.
+    clock = case.reception_clock
+    assert (clock.name, clock.state, clock.deadline) == ("reception", K.CLOCK_STATE_OVERDUE, case.reception_deadline)
+    assert clock.late_working_days > 200 and clock.late_hours > 24 * 300
     assert [m.media_id for m in case.media] == ["m-1"] and case.media[0].size_bytes == 2048
     assert case.location.ward_code == "25630" and case.location.latitude == pytest.approx(11.28)
     assert list(case.screening_flags) == ["no_diacritics"]
@@ -199,10 +204,17 @@ def test_distribute_to_several_units_accept_and_return(routing):
     r = c.routing.DistributeCase(routing_pb2.DistributeCaseRequest(
         case_id=case_id, unit_ids=["ubnd-hoa-thanh", "cty-cap-nuoc"]))
     assert r.case.status == CS.CASE_STATUS_IN_HANDLING and len(r.assignments) == 2  # Đ7.3c
+    # The distribution stopped the reception clock, late (the case was received in 2025).
+    stopped = r.case.reception_clock
+    assert stopped.state == K.CLOCK_STATE_OVERDUE and stopped.late_working_days > 200
+    assert get(c, case_id).reception_clock == stopped  # it no longer moves
     by_unit = {a.unit_id: a for a in r.assignments}
     for a in r.assignments:
         assert a.status == CS.ASSIGNMENT_STATUS_PENDING
         assert from_ts(a.return_deadline) - from_ts(a.created_at) == timedelta(hours=24)  # Đ8.2b
+        # Đ8.2b: 24 hours, within the default due-soon threshold (24 h) from the start.
+        assert (a.clock.name, a.clock.state, a.clock.deadline) == ("return", K.CLOCK_STATE_DUE_SOON,
+                                                                   a.return_deadline)
         assert a.content.startswith("Cống") and a.tracking_code == "25-ABCDEF1"
     created = events(p, "assignment.created")
     assert {e.unit_name for _, e in created} == {"UBND thị xã Hòa Thành", "Công ty Cấp thoát nước"}
@@ -224,6 +236,8 @@ def test_distribute_to_several_units_accept_and_return(routing):
     accepted = c.routing.AcceptAssignment(routing_pb2.AcceptAssignmentRequest(assignment_id=water)).assignment
     assert accepted.status == CS.ASSIGNMENT_STATUS_ACCEPTED
     assert from_ts(accepted.deadline) == add_working_days(from_ts(accepted.accepted_at), 6)
+    assert (accepted.clock.name, accepted.clock.state, accepted.clock.deadline) == (
+        "handling", K.CLOCK_STATE_ON_TIME, accepted.deadline)
     [(_, acc)] = events(p, "assignment.accepted")
     assert acc.handling_working_days == 6 and acc.unit_name == "Công ty Cấp thoát nước"
     assert acc.deadline == accepted.deadline and acc.content.startswith("Cống") and len(acc.media) == 1
@@ -238,6 +252,7 @@ def test_distribute_to_several_units_accept_and_return(routing):
     back = c.routing.ReturnAssignment(routing_pb2.ReturnAssignmentRequest(
         assignment_id=town, reason="Thuộc thẩm quyền công ty cấp nước")).assignment
     assert back.status == CS.ASSIGNMENT_STATUS_RETURNED and back.return_reason.startswith("Thuộc")
+    assert (back.clock.name, back.clock.state) == ("return", K.CLOCK_STATE_STOPPED)  # returned in time
     [(_, ret)] = events(p, "assignment.returned")
     assert ret.within_limit and ret.unit_id == "ubnd-hoa-thanh"
     assert get(c, case_id).status == CS.CASE_STATUS_IN_HANDLING
@@ -246,6 +261,7 @@ def test_distribute_to_several_units_accept_and_return(routing):
     mine = c.routing.ListAssignments(routing_pb2.ListAssignmentsRequest(
         unit_id="cty-cap-nuoc", statuses=[CS.ASSIGNMENT_STATUS_ACCEPTED])).assignments
     assert [a.assignment_id for a in mine] == [water]
+    assert (mine[0].clock.name, mine[0].clock.deadline) == ("handling", accepted.deadline)
     again = c.routing.DistributeCase(routing_pb2.DistributeCaseRequest(case_id=case_id, unit_ids=["ubnd-hoa-thanh"]))
     assert len(again.assignments) == 1 and len(again.case.assignments) == 3
 
@@ -274,9 +290,13 @@ def test_a_late_return_is_recorded_as_late(routing):
     with db.transaction() as conn:
         conn.execute(t.update().where(t.c.assignment_id == a.assignment_id)
                      .values(return_deadline=datetime.now(timezone.utc) - timedelta(hours=1)))
-    c.routing.ReturnAssignment(routing_pb2.ReturnAssignmentRequest(assignment_id=a.assignment_id, reason="Sai đơn vị"))
+    back = c.routing.ReturnAssignment(routing_pb2.ReturnAssignmentRequest(assignment_id=a.assignment_id,
+                                                                          reason="Sai đơn vị")).assignment
     [(_, ret)] = events(p, "assignment.returned")
     assert ret.within_limit is False
+    # Returned an hour late: the return clock stopped overdue, by about an hour.
+    assert back.clock.name == "return" and back.clock.state == K.CLOCK_STATE_OVERDUE
+    assert 0.99 <= back.clock.late_hours <= 1.1
 
 
 def test_await_a_unit_not_yet_on_the_system_then_distribute_once_it_joins(routing):
@@ -296,6 +316,33 @@ def test_await_a_unit_not_yet_on_the_system_then_distribute_once_it_joins(routin
     register(c, "cty-dien-luc", "Công ty Điện lực Tây Ninh", on_system=True)  # Đ7.3c: the unit joined
     r = c.routing.DistributeCase(routing_pb2.DistributeCaseRequest(case_id=case_id, unit_ids=["cty-dien-luc"]))
     assert r.case.status == CS.CASE_STATUS_IN_HANDLING
+
+
+def test_clocks_of_a_fresh_case_follow_the_configured_threshold(start_platform, clients_for):
+    """Đ7, Đ8.2b: 24-hour clocks. With regulation.due_soon_hours = 12 a case received now is on
+    time; the reception clock stops at the distribution or at the cancellation."""
+    p = start_platform("routing", **{"regulation.due_soon_hours": 12})
+    c = clients_for(p)
+    register(c, "so-gtvt", "Sở Giao thông vận tải")
+    now = datetime.now(timezone.utc)
+    case_id = receive(p, received_at=ts(now))
+    fresh = get(c, case_id).reception_clock
+    assert (fresh.name, fresh.state, fresh.late_working_days) == ("reception", K.CLOCK_STATE_ON_TIME, 0)
+    waiting = c.routing.ListInbox(routing_pb2.ListInboxRequest()).cases[0].reception_clock
+    assert waiting.state == K.CLOCK_STATE_ON_TIME and waiting.deadline == fresh.deadline
+    c.routing.ClassifyCase(routing_pb2.ClassifyCaseRequest(case_id=case_id, category_code="giao_thong"))
+    r = c.routing.DistributeCase(routing_pb2.DistributeCaseRequest(case_id=case_id, unit_ids=["so-gtvt"]))
+    assert r.case.reception_clock.state == K.CLOCK_STATE_STOPPED and r.case.reception_clock.deadline == fresh.deadline
+    [a] = r.assignments
+    assert (a.clock.name, a.clock.state) == ("return", K.CLOCK_STATE_ON_TIME)
+    [listed] = c.routing.ListAssignments(routing_pb2.ListAssignmentsRequest(unit_id="so-gtvt")).assignments
+    assert listed.clock == a.clock
+
+    # Received 20 hours ago: due soon (12 h threshold); cancelled now, on time: stopped.
+    late_id = receive(p, received_at=ts(now - timedelta(hours=20)))
+    assert get(c, late_id).reception_clock.state == K.CLOCK_STATE_DUE_SOON
+    done = c.routing.CancelCase(routing_pb2.CancelCaseRequest(case_id=late_id, reason_code="advertising")).case
+    assert done.reception_clock.state == K.CLOCK_STATE_STOPPED
 
 
 def publish(p, case_id, event_type, payload, at):
