@@ -11,7 +11,6 @@ change, so redelivery is harmless. A consumer that keeps failing parks the event
 from __future__ import annotations
 
 import logging
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from sqlalchemy.engine import Connection
 
 from pakn.events.v1 import events_pb2
 from runtime.db import Database
+from runtime.loops import PollingLoop
 from runtime.telemetry import Telemetry
 
 log = logging.getLogger(__name__)
@@ -135,7 +135,7 @@ class Publisher(Protocol):
     def publish(self, envelope: events_pb2.EventEnvelope) -> None: ...
 
 
-class OutboxRelay:
+class OutboxRelay(PollingLoop):
     """Publishes a service's outbox in order; safe with several replicas (rows are leased)."""
 
     LEASE = timedelta(seconds=30)
@@ -144,35 +144,10 @@ class OutboxRelay:
                  interval: float = 0.5, batch: int = 100):
         self.db, self.outbox, self.publisher, self.telemetry = db, outbox, publisher, telemetry
         self.interval, self.batch = interval, batch
+        self.name = f"outbox-relay-{db.service}"
         self.table = outbox.table
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        outbox.listeners.append(self._wake.set)
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name=f"outbox-relay-{self.db.service}", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _loop(self) -> None:
-        backoff = self.interval
-        while not self._stop.is_set():
-            try:
-                moved = self.run_once()
-                backoff = self.interval
-                if moved:
-                    continue
-            except Exception as exc:  # noqa: BLE001 - the relay must survive outages
-                log.warning("outbox relay of %s: %s; retrying", self.db.service, type(exc).__name__)
-                backoff = min(backoff * 2, 10.0)
-            self._wake.wait(backoff)
-            self._wake.clear()
+        super().__init__()
+        outbox.listeners.append(self.wake)
 
     def backlog(self) -> int:
         with self.db.engine.connect() as conn:

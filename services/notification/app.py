@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -16,6 +15,7 @@ from pakn.common.v1 import common_pb2
 from pakn.events.v1 import events_pb2 as ev
 from runtime.crypto import Box
 from runtime.errors import FailedPrecondition, InvalidArgument, NotFound, Violation
+from runtime.loops import PollingLoop
 from runtime.messaging import Outbox, utcnow
 from runtime.service import ServiceContext
 from runtime.telemetry import Telemetry
@@ -157,7 +157,7 @@ class NotificationHandlers:
         self._queue(conn, payload.case_id, "delivered", {"tracking_code": payload.tracking_code})
 
 
-class Dispatcher:
+class Dispatcher(PollingLoop):
     """Sends pending deliveries, retrying with backoff; safe with several replicas (rows are leased).
 
     Contacts are opened only here, only to send, and never logged or stored in clear.
@@ -170,35 +170,8 @@ class Dispatcher:
         self.db, self.outbox, self.telemetry, self.box = db, outbox, telemetry, box
         self.mailer, self.sms = mailer, sms
         self.interval, self.batch, self.backoff_seconds = interval, batch, backoff_seconds
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name=f"notification-dispatcher-{self.db.service}",
-                                        daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                if self.run_once():
-                    continue
-            except Exception as exc:  # noqa: BLE001 - the dispatcher must survive outages
-                log.warning("notification dispatcher: %s; retrying", type(exc).__name__)
-            self._wake.wait(self.interval)
-            self._wake.clear()
+        self.name = f"notification-dispatcher-{db.service}"
+        super().__init__()
 
     def _lease(self) -> list:
         d, r = deliveries, recipients

@@ -230,67 +230,58 @@ class RoutingApp:
             self._log(conn, case_id, "verified", actor, "", now)
             return self._view(conn, case_id, cal)
 
+    def _transition(self, case_id: str, action, log_kind: str, log_note: str, actor: str, event_type: str,
+                    payload, precheck=None, **fields) -> CaseView:
+        """One step of the case's lifecycle: check it is allowed, change the status and its fields,
+        log who did it, and announce it, in one transaction."""
+        now = utcnow()
+        with self.db.transaction() as conn:
+            cal = self.calendar.calendar(conn)  # before any row lock: the clocks read it
+            if precheck is not None:
+                precheck(conn)
+            row = self._lock_case(conn, case_id)
+            target = domain.check_case_action(action, row.status)
+            self._set_status(conn, case_id, target, now, **fields)
+            self._log(conn, case_id, log_kind, actor, log_note, now)
+            self.outbox.emit(conn, event_type, case_id, payload)
+            return self._view(conn, case_id, cal)
+
     def cancel(self, case_id: str, reason_code: str, note: str, actor: str = "") -> CaseView:
         """Đ7.3a: the case falls under Đ6.5; intake and notification tell the submitter."""
         note = domain.nfc(note)
         domain.validate_cancel(case_id, reason_code, note)
-        now = utcnow()
-        with self.db.transaction() as conn:
-            cal = self.calendar.calendar(conn)  # before any row lock: the clocks read it
-            row = self._lock_case(conn, case_id)
-            target = domain.check_case_action(domain.CANCEL, row.status)
-            self._set_status(conn, case_id, target, now, cancel_reason_code=reason_code)
-            self._log(conn, case_id, "cancelled", actor, reason_code, now)
-            self.outbox.emit(conn, "case.cancelled", case_id,
-                             ev.CaseCancelled(case_id=case_id, reason_code=reason_code, note=note))
-            return self._view(conn, case_id, cal)
+        return self._transition(case_id, domain.CANCEL, "cancelled", reason_code, actor, "case.cancelled",
+                                ev.CaseCancelled(case_id=case_id, reason_code=reason_code, note=note),
+                                cancel_reason_code=reason_code)
 
     def send_back(self, case_id: str, note: str, actor: str = "") -> CaseView:
         """Đ7.3c: the information looks inaccurate: back to step 1 for verification."""
         note = domain.nfc(note)
         domain.validate_send_back(case_id, note)
-        now = utcnow()
-        with self.db.transaction() as conn:
-            cal = self.calendar.calendar(conn)  # before any row lock: the clocks read it
-            row = self._lock_case(conn, case_id)
-            target = domain.check_case_action(domain.SEND_BACK, row.status)
-            self._set_status(conn, case_id, target, now)
-            self._log(conn, case_id, "sent_back_for_verification", actor, note, now)
-            self.outbox.emit(conn, "case.verifying", case_id,
-                             ev.CaseSentBackForVerification(case_id=case_id, note=note))
-            return self._view(conn, case_id, cal)
+        return self._transition(case_id, domain.SEND_BACK, "sent_back_for_verification", note, actor,
+                                "case.verifying", ev.CaseSentBackForVerification(case_id=case_id, note=note))
 
     def classify(self, case_id: str, category_code: str, actor: str = "") -> CaseView:
         """Đ7.3b: put the case in one category (again, if it was classified already)."""
         category_code = category_code.strip()
         domain.validate_classify(case_id, category_code, None)
-        now = utcnow()
-        with self.db.transaction() as conn:
-            cal = self.calendar.calendar(conn)  # before any row lock: the clocks read it
+
+        def known_category(conn: Connection) -> None:
             known = {r.code for r in conn.execute(sa.select(categories.c.code))}
             domain.validate_classify(case_id, category_code, known)
-            row = self._lock_case(conn, case_id)
-            target = domain.check_case_action(domain.CLASSIFY, row.status)
-            self._set_status(conn, case_id, target, now, category_code=category_code)
-            self._log(conn, case_id, "classified", actor, category_code, now)
-            self.outbox.emit(conn, "case.classified", case_id,
-                             ev.CaseClassified(case_id=case_id, category_code=category_code))
-            return self._view(conn, case_id, cal)
+
+        return self._transition(case_id, domain.CLASSIFY, "classified", category_code, actor, "case.classified",
+                                ev.CaseClassified(case_id=case_id, category_code=category_code),
+                                precheck=known_category, category_code=category_code)
 
     def mark_awaiting_unit(self, case_id: str, proposed_unit_name: str, actor: str = "") -> CaseView:
         """Đ7.3c: no competent unit is on the system yet; it is invited to join."""
         proposed_unit_name = domain.nfc(proposed_unit_name)
         domain.validate_awaiting_unit(case_id, proposed_unit_name)
-        now = utcnow()
-        with self.db.transaction() as conn:
-            cal = self.calendar.calendar(conn)  # before any row lock: the clocks read it
-            row = self._lock_case(conn, case_id)
-            target = domain.check_case_action(domain.AWAIT_UNIT, row.status)
-            self._set_status(conn, case_id, target, now, proposed_unit_name=proposed_unit_name)
-            self._log(conn, case_id, "awaiting_unit", actor, proposed_unit_name, now)
-            self.outbox.emit(conn, "case.awaiting_unit", case_id,
-                             ev.CaseAwaitingUnit(case_id=case_id, proposed_unit_name=proposed_unit_name))
-            return self._view(conn, case_id, cal)
+        return self._transition(case_id, domain.AWAIT_UNIT, "awaiting_unit", proposed_unit_name, actor,
+                                "case.awaiting_unit",
+                                ev.CaseAwaitingUnit(case_id=case_id, proposed_unit_name=proposed_unit_name),
+                                proposed_unit_name=proposed_unit_name)
 
     def distribute(self, case_id: str, unit_ids: list[str], note: str,
                    actor: str = "") -> tuple[CaseView, list[AssignmentView]]:
