@@ -15,15 +15,21 @@ from typing import Protocol
 
 
 class Mailer(Protocol):
-    def send(self, to: str, subject: str, body: str) -> str: ...
+    def send(self, to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> str: ...
 
 
-def build_message(sender: str, to: str, subject: str, body: str, cte: str = "quoted-printable") -> EmailMessage:
+def build_message(sender: str, to: str, subject: str, body: str, cte: str = "quoted-printable",
+                  headers: dict[str, str] | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = to
     msg["Subject"] = subject
     msg["Message-ID"] = f"<{uuid.uuid4()}@pakn>"
+    # Every message the platform sends is automatic (RFC 3834): no auto-reply loops.
+    msg["Auto-Submitted"] = "auto-generated"
+    for name, value in (headers or {}).items():
+        del msg[name]
+        msg[name] = value
     msg.set_content(body, charset="utf-8", cte=cte)
     return msg
 
@@ -33,9 +39,9 @@ class FileMailer:
         self.folder, self.sender = folder, sender
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    def send(self, to: str, subject: str, body: str) -> str:
+    def send(self, to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> str:
         # 8bit: the Vietnamese text stays readable in any editor.
-        msg = build_message(self.sender, to, subject, body, cte="8bit")
+        msg = build_message(self.sender, to, subject, body, cte="8bit", headers=headers)
         name = f"{uuid.uuid4()}.eml"
         tmp = self.folder / f".{name}"
         tmp.write_bytes(bytes(msg))
@@ -49,8 +55,8 @@ class SmtpMailer:
         self.host, self.port, self.sender = host, port, sender
         self.user, self.password, self.starttls, self.timeout = user, password, starttls, timeout
 
-    def send(self, to: str, subject: str, body: str) -> str:
-        msg = build_message(self.sender, to, subject, body)
+    def send(self, to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> str:
+        msg = build_message(self.sender, to, subject, body, headers=headers)
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
             if self.starttls:
                 smtp.starttls()

@@ -191,7 +191,7 @@ class EmailGateway:
             log.warning("message %s: intake answered %s, the sender will retry", ref, exc)
             return self._done("retry", SMTP_RETRY)
         try:
-            self.mailer.send(inbound.sender, reply.subject, reply.body)
+            self.mailer.send(inbound.sender, reply.subject, reply.body, headers={"Auto-Submitted": "auto-replied"})
         except Exception as exc:  # noqa: BLE001 - any mail failure: the sending server retries
             log.warning("message %s: %s, but the reply could not be sent (%s); the sender will retry",
                         ref, outcome, type(exc).__name__)

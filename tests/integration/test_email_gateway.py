@@ -108,6 +108,7 @@ def test_a_message_with_a_photo_becomes_a_case_and_the_sender_gets_its_tracking_
     text = reply.get_content()
     code = CODE.search(text).group()
     assert code in reply["Subject"] and "tra cứu" in text
+    assert reply["Auto-Submitted"] == "auto-replied"  # RFC 3834: no mail loops with auto-responders
     assert REPORT not in text  # a reply never repeats the content
 
     clients = clients_for(intake)

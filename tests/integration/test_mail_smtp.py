@@ -13,6 +13,7 @@ def test_smtp_mailer_delivers_utf8_vietnamese(smtp_server):
     mailer.send("dan@example.vn", "Phản ánh của bạn đã được tiếp nhận", "Mã theo dõi: 26-ABCDEF1\nTrân trọng.")
     msg = eventually(lambda: smtp_server.to("dan@example.vn"))[0]
     assert msg["Subject"] == "Phản ánh của bạn đã được tiếp nhận"
+    assert msg["Auto-Submitted"] == "auto-generated"  # RFC 3834: never answered by auto-responders
     assert "26-ABCDEF1" in msg.get_content()
 
 
