@@ -551,6 +551,32 @@ def units(obj: Ctx):
         click.echo(f"{u.unit_id}  {u.name}")
 
 
+@admin.command("replay-failed")
+@click.option("--service", required=True,
+              type=click.Choice(["intake", "routing", "processing", "publication", "notification", "reporting"]))
+@pass_ctx
+def replay_failed(obj: Ctx, service):
+    """Handle again the events a service parked after its retries failed (once the cause is fixed).
+
+    Runs beside the platform, on the service's own database; what the handlers announce is
+    published by the running service's relay.
+    """
+    from runtime.platform import Platform
+
+    try:
+        platform = Platform(obj.config, f"{service}-worker", maintenance=True).build()
+    except config_mod.ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        runtime = platform.service(service)
+        before = runtime.consumer.parked()
+        handled = runtime.consumer.replay_failed()
+    finally:
+        platform.stop()
+    click.echo(f"{service}: {handled} of {before} parked events handled; {before - handled} parked again")
+    sys.exit(0 if handled == before else 1)
+
+
 @admin.command()
 @pass_ctx
 def summary(obj: Ctx):

@@ -273,6 +273,13 @@ class EventConsumer:
             self.telemetry.events_consumed.labels(self.service, envelope.event_type, "parked").inc()
             return False
 
+    def parked(self) -> int:
+        """How many events wait in failed_events for a replay."""
+        failed = self.tables["failed_events"]
+        with self.db.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(failed)
+                                .where(failed.c.resolved_at.is_(None))).scalar_one()
+
     def replay_failed(self) -> int:
         """Handle parked events again (after a fix); returns how many now succeeded."""
         failed = self.tables["failed_events"]

@@ -14,11 +14,13 @@ log = logging.getLogger(__name__)
 
 
 class Platform:
-    def __init__(self, config: Config, target: str = "all", telemetry=None):
+    def __init__(self, config: Config, target: str = "all", telemetry=None, maintenance: bool = False):
         self.config = config
         self.target = target
         self.telemetry_override = telemetry
-        self.is_worker_target = target.endswith("-worker") or target == "workers"
+        # Maintenance (admin commands): modules are built, never started, and consume nothing.
+        self.maintenance = maintenance
+        self.is_worker_target = (target.endswith("-worker") or target == "workers") and not maintenance
         self.order = resolve(target)
         self.components: dict[str, Any] = {}
         self._stopped = threading.Event()
@@ -37,7 +39,19 @@ class Platform:
         server = self.components.get("server")
         return server.port if server else None
 
+    def build(self) -> "Platform":
+        """Build the target's modules without starting any (for admin commands)."""
+        try:
+            for name in self.order:
+                self.components[name] = module(name).init(self)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
     def start(self) -> "Platform":
+        if self.maintenance:
+            raise RuntimeError("a maintenance platform is built, not started")
         try:
             for name in self.order:
                 self.components[name] = module(name).init(self)

@@ -59,3 +59,36 @@ def test_config_print_redacts_secrets():
     assert "hunter2" not in out.stdout and "k" * 44 not in out.stdout
     bad = pakn("--set", "server.port=http", "config", "print")
     assert bad.returncode == 1 and "server.port" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_parked_events_are_replayed_by_an_operator(start_platform, clients_for):
+    """An event a consumer gave up on (parked in failed_events) is handled once the cause is fixed."""
+    import sqlalchemy as sa
+
+    from pakn.common.v1 import common_pb2
+    from pakn.events.v1 import events_pb2
+    from pakn.routing.v1 import routing_pb2
+    from runtime.messaging import make_envelope, utcnow
+    from tests.helpers import now_ts
+
+    p = start_platform("all")
+    case_id = "case-parked-1"
+    envelope = make_envelope("intake", "case.received", case_id, events_pb2.CaseReceived(
+        case_id=case_id, tracking_code="26-0000000", channel=common_pb2.CHANNEL_WEB_PORTAL,
+        content="Cống thoát nước trước trường bị tắc", received_at=now_ts(0.5)))
+    db = p.service("routing").db
+    with db.transaction() as conn:  # as EventConsumer.handle leaves it after its last attempt
+        conn.execute(db.metadata.tables["failed_events"].insert().values(
+            event_id=envelope.event_id, handler="on_case_received", envelope=envelope.SerializeToString(),
+            error_type="OperationalError", failed_at=utcnow()))
+    replay = pakn("--set", f"data_dir={p.config.data_dir}", "admin", "replay-failed", "--service", "routing")
+    assert replay.returncode == 0, replay.stderr
+    assert "1 of 1 parked events handled" in replay.stdout
+    case = clients_for(p).routing.GetCase(routing_pb2.GetCaseRequest(case_id=case_id)).case
+    assert case.tracking_code == "26-0000000"
+    with db.engine.connect() as conn:
+        failed = db.metadata.tables["failed_events"]
+        assert conn.execute(sa.select(sa.func.count()).select_from(failed)
+                            .where(failed.c.resolved_at.is_(None))).scalar_one() == 0
+    again = pakn("--set", f"data_dir={p.config.data_dir}", "admin", "replay-failed", "--service", "routing")
+    assert again.returncode == 0 and "0 of 0" in again.stdout
