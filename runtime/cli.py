@@ -302,6 +302,27 @@ def answer(obj: Ctx, tracking_code, contact):
 
 
 @citizen.command()
+@click.argument("media_id")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@pass_ctx
+def evidence(obj: Ctx, media_id, out_path):
+    """Save an evidence photo of a published answer (its public copy, without location data)."""
+    import grpc
+
+    from pakn.processing.v1 import processing_pb2
+
+    try:
+        with open(out_path, "wb") as fh:
+            for part in obj.clients.processing.GetPublicEvidence(
+                    processing_pb2.GetPublicEvidenceRequest(media_id=media_id)):
+                fh.write(part.chunk)
+    except grpc.RpcError as err:
+        out_path.unlink(missing_ok=True)
+        _fail(err)
+    click.echo(f"OK: {out_path}")
+
+
+@citizen.command()
 @click.argument("tracking_code")
 @pass_ctx
 def timeline(obj: Ctx, tracking_code):

@@ -83,6 +83,7 @@ class Outcome:
     timeline: list[common_pb2.TimelineEntry] = field(default_factory=list)
     summary: reporting_pb2.Summary | None = None
     notices: list[str] = field(default_factory=list)
+    evidence_bytes: int = 0
 
 
 def run(c: Clients, email: str = "nguoidan@example.vn", say: Callable[[str], None] = lambda _m: None) -> Outcome:
@@ -155,6 +156,11 @@ def run(c: Clients, email: str = "nguoidan@example.vn", say: Callable[[str], Non
         publication_pb2.GetPublishedAnswerRequest(tracking_code=out.tracking_code)).answer
     out.timeline = list(c.publication.GetPublicTimeline(
         publication_pb2.GetPublicTimelineRequest(tracking_code=out.tracking_code)).entries)
+    # The evidence photos are shown from their public copies (location metadata removed).
+    first_proof = out.answer.answers[0].evidence[0].media_id
+    out.evidence_bytes = len(wait_for("the published evidence", lambda: b"".join(
+        m.chunk for m in c.processing.GetPublicEvidence(
+            processing_pb2.GetPublicEvidenceRequest(media_id=first_proof)))))
     c.publication.RateCase(publication_pb2.RateCaseRequest(
         tracking_code=out.tracking_code, contact=email, rating=common_pb2.RATING_SATISFIED))
     say(f"5. Người dân xem kết quả ({len(out.answer.answers)} đơn vị), dòng thời gian "

@@ -76,6 +76,10 @@ class ProcessingServicer(processing_pb2_grpc.ProcessingServiceServicer):
         item = self.app.edit_and_approve(request.assignment_id, request.answer, _actor(context))
         return processing_pb2.EditAndApproveResultResponse(work_item=work_item(item))
 
+    def GetPublicEvidence(self, request, context):
+        for chunk in self.app.public_evidence(request.media_id):
+            yield processing_pb2.GetPublicEvidenceResponse(chunk=chunk)
+
 
 def register(app: ProcessingApp):
     return lambda server: processing_pb2_grpc.add_ProcessingServiceServicer_to_server(ProcessingServicer(app), server)

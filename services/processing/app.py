@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -111,6 +111,16 @@ class ProcessingApp:
             return []
         rows = {r.media_id: r for r in conn.execute(sa.select(evidence).where(evidence.c.media_id.in_(ids)))}
         return [media_ref(rows[m]) for m in ids if m in rows]
+
+    def public_evidence(self, media_id: str) -> Iterator[bytes]:
+        """The public copy of a published evidence image; the same NOT_FOUND for everything else."""
+        with self.db.engine.connect() as conn:
+            row = conn.execute(sa.select(evidence.c.public_key, evidence.c.published_at)
+                               .where(evidence.c.media_id == media_id)).first()
+        if row is None or row.published_at is None or not row.public_key:
+            raise NotFound("Không có ảnh minh chứng công khai với mã này",
+                           "no public evidence image with this id")
+        return self.media_store.open_chunks(row.public_key, self.config.media.chunk_bytes)
 
     def get(self, assignment_id: str) -> Item:
         with self.db.engine.connect() as conn:
@@ -284,6 +294,16 @@ class ProcessingHandlers:
         self.outbox = outbox
         self.calendar = calendar
         self.profile = profile
+
+    def on_case_published(self, conn: Connection, payload: ev.CasePublished, envelope) -> None:
+        """Đ10: the case's approved results are public now, and so are their evidence images'
+        public copies (never the originals)."""
+        ids = [m for row in conn.execute(sa.select(work_items.c.evidence_media_ids).where(
+            work_items.c.case_id == payload.case_id, work_items.c.status == domain.APPROVED)).scalars()
+            for m in (row or [])]
+        if ids:
+            conn.execute(evidence.update().where(evidence.c.media_id.in_(ids), evidence.c.published_at.is_(None))
+                         .values(published_at=from_ts(envelope.occurred_at)))
 
     def on_assignment_accepted(self, conn: Connection, payload: ev.AssignmentAccepted, envelope) -> None:
         """Đ8.2a: the unit's clock starts at acceptance. Idempotent: a repeat refreshes an untouched item.

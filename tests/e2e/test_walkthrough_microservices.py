@@ -25,6 +25,7 @@ def test_one_case_through_six_processes(tmp_path, postgres_url, amqp_uri, seawee
         with Clients(cluster.config()) as c:
             out = walkthrough.run(c, email=EMAIL)
         assert len(out.answer.answers) == 2
+        assert out.evidence_bytes > 0  # streamed from the public copy in S3
         assert out.summary.cases_handled_on_time >= 1 and out.summary.rated_satisfied >= 1
 
         # E-mail went over SMTP: the tracking code on reception, then the publication.

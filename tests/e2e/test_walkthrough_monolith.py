@@ -51,6 +51,7 @@ def test_one_case_through_all_six_services(platform, clients_for):
     assert {a.unit_id for a in out.answer.answers} == {u.unit_id for u in walkthrough.UNITS}
     assert all("ổ gà" in a.answer for a in out.answer.answers)
     assert out.answer.disclaimer
+    assert out.evidence_bytes > 0  # the evidence photo, served from its public copy
     kinds = [e.event_type for e in out.timeline]
     assert kinds[0] == "case.received" and "case.published" in kinds
     assert kinds.count("result.approved") == 2

@@ -275,3 +275,30 @@ def test_the_due_soon_threshold_is_configured(start_platform, clients_for):
     states = {aid: c.processing.GetWorkItem(pb.GetWorkItemRequest(assignment_id=aid)).work_item.clocks[0].state
               for aid in (soon, later)}
     assert states == {soon: K.CLOCK_STATE_DUE_SOON, later: K.CLOCK_STATE_ON_TIME}
+
+
+def test_published_evidence_is_served_only_as_its_public_copy_dieu_10(start_platform, clients_for):
+    p = start_platform("processing")
+    c = clients_for(p)
+    case_id, aid = accept(p)
+    photo = media_samples.jpeg(with_gps=True)
+    proof = upload(c, data=photo)
+    c.processing.AssignHandler(pb.AssignHandlerRequest(assignment_id=aid, handler_id="officer-7"))
+    c.processing.SubmitResult(pb.SubmitResultRequest(assignment_id=aid, result=pb.Result(
+        answer="Đã thay bóng đèn", evidence_media_ids=[proof.media_id])))
+    c.processing.ApproveResult(pb.ApproveResultRequest(assignment_id=aid))
+
+    def public():
+        return b"".join(m.chunk for m in c.processing.GetPublicEvidence(
+            pb.GetPublicEvidenceRequest(media_id=proof.media_id)))
+
+    # Approved is not published: nothing is served yet.
+    assert rpc_error(public).code() == grpc.StatusCode.NOT_FOUND
+    deliver(p, "processing", make_envelope("publication", "case.published", case_id, ev.CasePublished(
+        case_id=case_id, tracking_code="26-0000000")))
+    served = public()
+    assert served.startswith(b"\xff\xd8") and b"Exif" not in served and b"GPS" not in served
+    assert len(served) < len(photo)
+    unknown = rpc_error(lambda: b"".join(m.chunk for m in c.processing.GetPublicEvidence(
+        pb.GetPublicEvidenceRequest(media_id="nope"))))
+    assert unknown.code() == grpc.StatusCode.NOT_FOUND

@@ -185,3 +185,15 @@ class EditAndApproveResultResponse(_message.Message):
     WORK_ITEM_FIELD_NUMBER: _ClassVar[int]
     work_item: WorkItem
     def __init__(self, work_item: _Optional[_Union[WorkItem, _Mapping]] = ...) -> None: ...
+
+class GetPublicEvidenceRequest(_message.Message):
+    __slots__ = ("media_id",)
+    MEDIA_ID_FIELD_NUMBER: _ClassVar[int]
+    media_id: str
+    def __init__(self, media_id: _Optional[str] = ...) -> None: ...
+
+class GetPublicEvidenceResponse(_message.Message):
+    __slots__ = ("chunk",)
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    chunk: bytes
+    def __init__(self, chunk: _Optional[bytes] = ...) -> None: ...

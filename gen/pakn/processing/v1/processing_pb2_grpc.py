@@ -80,6 +80,11 @@ class ProcessingServiceStub:
                 request_serializer=pakn_dot_processing_dot_v1_dot_processing__pb2.EditAndApproveResultRequest.SerializeToString,
                 response_deserializer=pakn_dot_processing_dot_v1_dot_processing__pb2.EditAndApproveResultResponse.FromString,
                 _registered_method=True)
+        self.GetPublicEvidence = channel.unary_stream(
+                '/pakn.processing.v1.ProcessingService/GetPublicEvidence',
+                request_serializer=pakn_dot_processing_dot_v1_dot_processing__pb2.GetPublicEvidenceRequest.SerializeToString,
+                response_deserializer=pakn_dot_processing_dot_v1_dot_processing__pb2.GetPublicEvidenceResponse.FromString,
+                _registered_method=True)
 
 
 class ProcessingServiceServicer:
@@ -146,6 +151,14 @@ class ProcessingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetPublicEvidence(self, request, context):
+        """The public copy (location metadata removed) of an evidence image of a published answer (Đ10),
+        streamed; NOT_FOUND for anything not published or without a public copy.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ProcessingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -193,6 +206,11 @@ def add_ProcessingServiceServicer_to_server(servicer, server):
                     servicer.EditAndApproveResult,
                     request_deserializer=pakn_dot_processing_dot_v1_dot_processing__pb2.EditAndApproveResultRequest.FromString,
                     response_serializer=pakn_dot_processing_dot_v1_dot_processing__pb2.EditAndApproveResultResponse.SerializeToString,
+            ),
+            'GetPublicEvidence': grpc.unary_stream_rpc_method_handler(
+                    servicer.GetPublicEvidence,
+                    request_deserializer=pakn_dot_processing_dot_v1_dot_processing__pb2.GetPublicEvidenceRequest.FromString,
+                    response_serializer=pakn_dot_processing_dot_v1_dot_processing__pb2.GetPublicEvidenceResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -439,6 +457,33 @@ class ProcessingService:
             '/pakn.processing.v1.ProcessingService/EditAndApproveResult',
             pakn_dot_processing_dot_v1_dot_processing__pb2.EditAndApproveResultRequest.SerializeToString,
             pakn_dot_processing_dot_v1_dot_processing__pb2.EditAndApproveResultResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPublicEvidence(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/pakn.processing.v1.ProcessingService/GetPublicEvidence',
+            pakn_dot_processing_dot_v1_dot_processing__pb2.GetPublicEvidenceRequest.SerializeToString,
+            pakn_dot_processing_dot_v1_dot_processing__pb2.GetPublicEvidenceResponse.FromString,
             options,
             channel_credentials,
             insecure,
