@@ -10,7 +10,8 @@ announces for civil servants, plus the Saturdays it announces as make-up working
   force-majeure windows (`Pause`) for the whole province or one unit.
 - Deadlines (Đ8.2a, Đ9, Đ10.4: working days; Đ7, Đ8.2b, Đ10.2: calendar hours) honour pauses: a
   working day that a pause touches does not count (Đ8.2a: force majeure is excluded), and an
-  hour clock stands still while a pause lasts. Pauses only ever delay a deadline.
+  hour clock stands still while a pause lasts. Pauses only ever delay a deadline (ending one early
+  gives back what it took).
 
 Everything here is pure: the data comes in through the constructor.
 """
@@ -48,13 +49,21 @@ class DayRule:
 
 @dataclass(frozen=True)
 class Pause:
-    """A force-majeure window [start, end) (UTC); `unit_id` empty means the whole province."""
+    """A force-majeure window [start, end) (UTC); `unit_id` empty means the whole province.
+
+    A pause can be ended early (a new, earlier `end`, with `end_reason`); one whose end is its
+    start is withdrawn and delays nothing."""
 
     pause_id: str
     start: datetime
     end: datetime
     unit_id: str = ""
     reason: str = ""
+    end_reason: str = ""
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.end <= self.start
 
     def applies_to(self, unit_id: str | None) -> bool:
         return not self.unit_id or self.unit_id == (unit_id or "")
@@ -126,7 +135,8 @@ class WorkingCalendar:
                  pauses: Iterable[Pause] = ()):
         self.schedules = schedules or Schedules.bundled()
         self.overrides = {rule.day: rule for rule in overrides}
-        self.pauses = sorted(pauses, key=lambda p: p.start)
+        # Withdrawn pauses (empty windows) delay nothing.
+        self.pauses = sorted((p for p in pauses if not p.withdrawn), key=lambda p: p.start)
 
     # -- days --------------------------------------------------------------------------------
     def day(self, day: date, unit_id: str | None = None) -> DayInfo:

@@ -6,10 +6,12 @@ rows in its own `calendar_days` and `calendar_pauses` tables (added like the mes
 builds its `regulation.calendar.WorkingCalendar` from the bundled schedules plus those rows.
 
 - `record_day` / `record_pause` (and `apply_*` for event payloads) are idempotent upserts: a day
-  keeps the rule of its newest announcement (`recorded_at`), a pause is stored once by its id.
+  keeps the rule of its newest announcement (`recorded_at`), a pause (by its id) its newest
+  announcement (`declared_at`): a pause ended early or withdrawn is announced again with the same
+  id, and a late, older announcement changes nothing.
 - `CalendarStore.calendar()` is cached; the cache is keyed by a fingerprint of both tables (row
-  counts and the newest local write), so a change made by another process (an API and its worker
-  share a database) is seen at the next use.
+  counts and the newest local write, `changed_at`, which every write moves forward), so a change
+  made by another process (an API and its worker share a database) is seen at the next use.
 - On PostgreSQL, writers take a transaction-scoped advisory lock and readers that compute
   deadlines inside a write transaction take it shared: a deadline computed from the old calendar
   cannot commit after the recomputation of open deadlines has run. Take the calendar *before*
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import threading
 import zlib
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -55,6 +57,9 @@ def calendar_tables(metadata: sa.MetaData) -> None:
         # Empty: the whole province.
         sa.Column("unit_id", sa.String(64), nullable=False, server_default=""),
         sa.Column("reason", sa.Text, nullable=False, server_default=""),
+        # Why it was ended early or withdrawn (end == start); empty while it runs as declared.
+        sa.Column("end_reason", sa.Text, nullable=False, server_default=""),
+        # When its newest announcement was made (the event's time): the newest announcement wins.
         sa.Column("declared_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
     )
@@ -68,7 +73,8 @@ def day_rule_of(payload: events_pb2.CalendarDayRecorded) -> DayRule:
 
 
 def pause_of(payload: events_pb2.CalendarPauseDeclared) -> Pause:
-    return Pause(payload.pause_id, from_ts(payload.start), from_ts(payload.end), payload.unit_id, payload.reason)
+    return Pause(payload.pause_id, from_ts(payload.start), from_ts(payload.end), payload.unit_id, payload.reason,
+                 payload.end_reason)
 
 
 def day_recorded(rule: DayRule) -> events_pb2.CalendarDayRecorded:
@@ -78,18 +84,29 @@ def day_recorded(rule: DayRule) -> events_pb2.CalendarDayRecorded:
 
 def pause_declared(pause: Pause) -> events_pb2.CalendarPauseDeclared:
     return events_pb2.CalendarPauseDeclared(pause_id=pause.pause_id, start=ts(pause.start), end=ts(pause.end),
-                                            unit_id=pause.unit_id, reason=pause.reason)
+                                            unit_id=pause.unit_id, reason=pause.reason, end_reason=pause.end_reason)
 
 
 # -- writing (idempotent) ---------------------------------------------------------------------------
+
+def _stamp(conn: Connection, table: sa.Table) -> datetime:
+    """A write time after every row's `changed_at`: each write (an update too) moves the table's
+    newest one forward, so the cache fingerprint notices it even across processes whose clocks
+    differ slightly."""
+    now = utcnow()
+    newest = conn.execute(sa.select(sa.func.max(table.c.changed_at))).scalar()
+    if newest is not None and as_utc(newest) >= now:
+        return as_utc(newest) + timedelta(microseconds=1)
+    return now
+
 
 def record_day(conn: Connection, metadata: sa.MetaData, rule: DayRule, recorded_at: datetime) -> bool:
     """Store a day rule unless a newer one for that date is stored; True when the table changed."""
     t = metadata.tables["calendar_days"]
     recorded_at = as_utc(recorded_at)
-    values = dict(working=rule.working, name_vi=rule.name_vi, name_en=rule.name_en, document=rule.document,
-                  recorded_at=recorded_at, changed_at=utcnow())
     row = conn.execute(sa.select(t).where(t.c.day == rule.day)).first()
+    values = dict(working=rule.working, name_vi=rule.name_vi, name_en=rule.name_en, document=rule.document,
+                  recorded_at=recorded_at, changed_at=_stamp(conn, t))
     if row is None:
         conn.execute(t.insert().values(day=rule.day, **values))
         return True
@@ -104,14 +121,27 @@ def record_day(conn: Connection, metadata: sa.MetaData, rule: DayRule, recorded_
 
 
 def record_pause(conn: Connection, metadata: sa.MetaData, pause: Pause, declared_at: datetime) -> bool:
-    """Store a pause once by its id; True when it is new."""
+    """Store a pause's announcement by its id unless a newer one is stored (`declared_at`, the
+    event's time); True when the pause changed. The same announcement again, or an older one
+    arriving late, changes nothing; of two made at the same instant the earlier end wins (a pause is
+    only ever shortened)."""
     t = metadata.tables["calendar_pauses"]
-    if conn.execute(sa.select(t.c.pause_id).where(t.c.pause_id == pause.pause_id)).first() is not None:
-        return False
-    conn.execute(t.insert().values(pause_id=pause.pause_id, start_at=as_utc(pause.start), end_at=as_utc(pause.end),
-                                   unit_id=pause.unit_id, reason=pause.reason, declared_at=as_utc(declared_at),
-                                   changed_at=utcnow()))
-    return True
+    declared_at = as_utc(declared_at)
+    row = conn.execute(sa.select(t).where(t.c.pause_id == pause.pause_id)).first()
+    fields = (as_utc(pause.start), as_utc(pause.end), pause.unit_id, pause.reason, pause.end_reason)
+    values = dict(start_at=fields[0], end_at=fields[1], unit_id=pause.unit_id, reason=pause.reason,
+                  end_reason=pause.end_reason, declared_at=declared_at, changed_at=_stamp(conn, t))
+    if row is None:
+        conn.execute(t.insert().values(pause_id=pause.pause_id, **values))
+        return True
+    stored = as_utc(row.declared_at)
+    if stored > declared_at:
+        return False  # an older announcement arriving late
+    same = (as_utc(row.start_at), as_utc(row.end_at), row.unit_id, row.reason, row.end_reason) == fields
+    if stored == declared_at and (same or fields[1] >= as_utc(row.end_at)):
+        return False  # the same announcement again (or a tie the stored one wins)
+    conn.execute(t.update().where(t.c.pause_id == pause.pause_id).values(**values))
+    return not same
 
 
 def apply_day_recorded(conn: Connection, metadata: sa.MetaData, payload: events_pb2.CalendarDayRecorded,
@@ -134,8 +164,17 @@ def read_rules(conn: Connection, metadata: sa.MetaData) -> list[DayRule]:
 
 def read_pauses(conn: Connection, metadata: sa.MetaData) -> list[Pause]:
     t = metadata.tables["calendar_pauses"]
-    return [Pause(r.pause_id, as_utc(r.start_at), as_utc(r.end_at), r.unit_id, r.reason)
-            for r in conn.execute(sa.select(t).order_by(t.c.start_at, t.c.pause_id))]
+    return [_pause(r) for r in conn.execute(sa.select(t).order_by(t.c.start_at, t.c.pause_id))]
+
+
+def read_pause(conn: Connection, metadata: sa.MetaData, pause_id: str) -> Pause | None:
+    t = metadata.tables["calendar_pauses"]
+    row = conn.execute(sa.select(t).where(t.c.pause_id == pause_id)).first()
+    return _pause(row) if row is not None else None
+
+
+def _pause(r) -> Pause:
+    return Pause(r.pause_id, as_utc(r.start_at), as_utc(r.end_at), r.unit_id, r.reason, r.end_reason)
 
 
 def _as_date(value) -> date:
@@ -190,11 +229,13 @@ class CalendarStore:
             return read_rules(conn, self.metadata)
 
     def pauses(self) -> list[Pause]:
+        """Every declared pause, withdrawn ones (end == start) included, by start."""
         with self.db.engine.connect() as conn:
             return read_pauses(conn, self.metadata)
 
     def changed_since(self, conn: Connection, at: datetime) -> bool:
-        """Whether a day rule or a pause was announced after `at` (the announcement's own time)."""
+        """Whether a day rule or a pause was announced (or a pause announced again: ended early,
+        withdrawn) after `at`, the announcement's own time."""
         days, pauses = self.metadata.tables["calendar_days"], self.metadata.tables["calendar_pauses"]
         at = as_utc(at)
         day = conn.execute(sa.select(days.c.day).where(days.c.recorded_at > at).limit(1)).first()
@@ -215,6 +256,11 @@ class CalendarStore:
         changed = record_day(conn, self.metadata, rule, recorded_at)
         self.invalidate()
         return changed
+
+    def pause_for_update(self, conn: Connection, pause_id: str) -> Pause | None:
+        """A stored pause, read under the writers' lock: a change based on it cannot race another."""
+        self._write_lock(conn)
+        return read_pause(conn, self.metadata, pause_id)
 
     def record_pause(self, conn: Connection, pause: Pause, declared_at: datetime) -> bool:
         self._write_lock(conn)

@@ -660,6 +660,20 @@ def pause(obj: Ctx, start_text, end_text, unit_id, reason):
     show(call(obj.clients.calendar.DeclarePause, request).pause)
 
 
+@admin.command("end-pause")
+@click.argument("pause_id")
+@click.option("--end", "end_text", required=True, metavar="INSTANT",
+              help="The new, earlier end: ISO 8601 with offset; the pause's start withdraws it entirely.")
+@click.option("--reason", required=True, help="Why: the force majeure ended sooner, the declared end was wrong.")
+@pass_ctx
+def end_pause(obj: Ctx, pause_id, end_text, reason):
+    """End a declared pause sooner (or withdraw it): open deadlines it delayed come back."""
+    from pakn.routing.v1 import calendar_pb2
+
+    request = calendar_pb2.EndPauseRequest(pause_id=pause_id, end=_instant(end_text, "--end"), reason=reason)
+    show(call(obj.clients.calendar.EndPause, request).pause)
+
+
 # -- the regulation's clocks, computed locally (no platform needed) -----------------------------
 
 @main.group("calendar")

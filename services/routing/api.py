@@ -115,7 +115,7 @@ def day_rule_pb(rule) -> calendar_pb2.DayRule:
 
 def pause_pb(pause) -> calendar_pb2.Pause:
     return calendar_pb2.Pause(pause_id=pause.pause_id, start=ts(pause.start), end=ts(pause.end),
-                              unit_id=pause.unit_id, reason=pause.reason)
+                              unit_id=pause.unit_id, reason=pause.reason, end_reason=pause.end_reason)
 
 
 class CalendarServicer(calendar_pb2_grpc.CalendarServiceServicer):
@@ -145,6 +145,11 @@ class CalendarServicer(calendar_pb2_grpc.CalendarServiceServicer):
         end = from_ts(request.end) if request.HasField("end") else None
         pause = self.app.declare_pause(start, end, request.unit_id, request.reason)
         return calendar_pb2.DeclarePauseResponse(pause=pause_pb(pause))
+
+    def EndPause(self, request, context):
+        end = from_ts(request.end) if request.HasField("end") else None
+        pause = self.app.end_pause(request.pause_id, end, request.reason)
+        return calendar_pb2.EndPauseResponse(pause=pause_pb(pause))
 
     def ListDayRules(self, request, context):
         return calendar_pb2.ListDayRulesResponse(rules=[day_rule_pb(r) for r in self.app.list_day_rules(request.year)])

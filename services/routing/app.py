@@ -4,7 +4,7 @@ and its event handlers. Every state change and the event announcing it share one
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -442,12 +442,30 @@ class CalendarApp:
             recompute_open_deadlines(conn, self.calendar.calendar(conn), self.profile)
         return pause
 
+    def end_pause(self, pause_id: str, end: datetime | None, reason: str) -> Pause:
+        """A declared pause ends sooner (or is withdrawn: `end` at its start). The pause is
+        announced again with the same id and its new end; open deadlines follow."""
+        pause_id, reason = (pause_id or "").strip(), domain.nfc(reason)
+        domain.validate_end_pause_request(pause_id, end, reason)
+        end = as_utc(end)
+        now = utcnow()
+        with self.db.transaction() as conn:
+            current = self.calendar.pause_for_update(conn, pause_id)
+            if current is None:
+                raise NotFound("Không có đợt bất khả kháng này", f"no pause {pause_id}")
+            domain.validate_end_pause(current, end)
+            pause = replace(current, end=end, end_reason=reason)
+            self.calendar.record_pause(conn, pause, now)
+            self.outbox.emit(conn, "calendar.pause_declared", "", pause_declared(pause))
+            recompute_open_deadlines(conn, self.calendar.calendar(conn), self.profile)
+        return pause
+
     def list_day_rules(self, year: int) -> list[DayRule]:
         domain.validate_year(year)
         return domain.day_rules(self.calendar.calendar(), year)
 
     def list_pauses(self) -> list[Pause]:
-        return domain.pauses_of(self.calendar.calendar())
+        return domain.pauses_of(self.calendar.pauses())
 
     def get_day(self, day: str, unit_id: str) -> DayInfo:
         return self.calendar.calendar().day(domain.validate_day(day), unit_id.strip() or None)

@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import IntEnum
+from typing import Iterable
 
 from regulation.calendar import DayRule, Pause, WorkingCalendar
 from regulation.profile import RegulationProfile
@@ -407,6 +408,32 @@ def validate_pause(start: datetime | None, end: datetime | None, unit_id: str, u
     v.raise_if_any()
 
 
+def validate_end_pause_request(pause_id: str, end: datetime | None, reason: str) -> None:
+    """EndPause's own fields, before the pause is looked up."""
+    v = Validator()
+    v.require(pause_id, "pause_id", "mã đợt bất khả kháng", "pause_id")
+    if end is None:
+        v.add("end", "Thiếu thời điểm kết thúc mới", "end is required")
+    v.require(reason, "reason", "lý do kết thúc sớm hoặc rút lại", "reason")
+    validate_note(v, reason, "reason")
+    v.raise_if_any()
+
+
+def validate_end_pause(pause: Pause, end: datetime) -> None:
+    """Only shortening: the new end is at or after the pause's start (equal: withdrawn) and before
+    its current end."""
+    v = Validator()
+    if end < pause.start:
+        v.add("end", "Thời điểm kết thúc không được trước thời điểm bắt đầu của đợt (bằng: rút lại cả đợt)",
+              "end must not be before the pause's start (equal to it: the pause is withdrawn)")
+    elif pause.withdrawn:
+        v.add("end", "Đợt bất khả kháng này đã được rút lại", "the pause is already withdrawn")
+    elif end >= pause.end:
+        v.add("end", "Chỉ được kết thúc sớm hơn: thời điểm kết thúc mới phải trước thời điểm kết thúc hiện tại",
+              "a pause can only be shortened: end must be before its current end")
+    v.raise_if_any()
+
+
 def validate_deadline_request(start: datetime | None, kind: str | None, amount: int) -> None:
     """A deadline question: from an instant, N working days or N calendar hours."""
     v = Validator()
@@ -436,8 +463,9 @@ def day_rules(cal: WorkingCalendar, year: int) -> list[DayRule]:
     return [merged[d] for d in sorted(merged)]
 
 
-def pauses_of(cal: WorkingCalendar) -> list[Pause]:
-    return sorted(cal.pauses, key=lambda p: (p.start, p.pause_id))
+def pauses_of(pauses: Iterable[Pause]) -> list[Pause]:
+    """Every declared pause, withdrawn ones included, by start."""
+    return sorted(pauses, key=lambda p: (p.start, p.pause_id))
 
 
 # -- Paging ------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""`pakn admin calendar-day` and `pakn admin pause` against a running platform."""
+"""`pakn admin calendar-day`, `pakn admin pause` and `pakn admin end-pause` against a running platform."""
 
 from __future__ import annotations
 
@@ -46,3 +46,20 @@ def test_record_a_day_and_declare_a_pause(start_platform, clients_for):
                    "--document", "x")
     assert neither.returncode == 2 and "--off or --working" in neither.stderr
     assert len(c.calendar.ListPauses(calendar_pb2.ListPausesRequest()).pauses) == 1
+
+    ended = pakn("--address", address, "admin", "end-pause", shown["pause_id"], "--end", "2026-10-13T12:00:00+07:00",
+                 "--reason", "Bão tan sớm")
+    assert ended.returncode == 0, ended.stderr
+    shown = json.loads(ended.stdout)
+    assert shown["end"] == "2026-10-13T05:00:00Z" and shown["end_reason"] == "Bão tan sớm"
+    longer = pakn("--address", address, "admin", "end-pause", shown["pause_id"], "--end", "2026-10-13T18:00:00+07:00",
+                  "--reason", "Gõ nhầm")
+    assert longer.returncode == 1 and "only be shortened" in longer.stderr and "Traceback" not in longer.stderr
+    missing = pakn("--address", address, "admin", "end-pause", "khong-co", "--end", "2026-10-13T08:00:00+07:00",
+                   "--reason", "Gõ nhầm")
+    assert missing.returncode == 1 and "NOT_FOUND" in missing.stderr
+    withdrawn = pakn("--address", address, "admin", "end-pause", shown["pause_id"],
+                     "--end", "2026-10-13T08:00:00+07:00", "--reason", "Khai báo nhầm")
+    assert withdrawn.returncode == 0, withdrawn.stderr
+    assert json.loads(withdrawn.stdout)["end"] == json.loads(withdrawn.stdout)["start"]
+    assert c.calendar.GetDay(calendar_pb2.GetDayRequest(date="2026-10-13")).day.working

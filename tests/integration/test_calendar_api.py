@@ -3,7 +3,7 @@ force-majeure pauses are recorded once, announced, and every open deadline follo
 own, processing's (deadline.changed), reporting's overdue list and publication's review clock."""
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import grpc
 import sqlalchemy as sa
@@ -221,6 +221,104 @@ def test_approval_and_review_clocks_follow_pauses(start_platform, clients_for):
     assert work_item(c, aid).approval_deadline == approved.approval_deadline
 
 
+def midnight(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), VN)
+
+
+def end_of(day: date) -> datetime:
+    """A working-day deadline: the end of that local day, in UTC."""
+    return datetime.combine(day, time(23, 59, 59), VN).astimezone(UTC)
+
+
+def end_pause(c, pause_id, end, reason="Bão tan sớm"):
+    return c.calendar.EndPause(calendar_pb2.EndPauseRequest(pause_id=pause_id, end=ts(end), reason=reason)).pause
+
+
+def test_ending_a_province_pause_early_or_withdrawing_it_gives_the_deadline_back(start_platform, clients_for):
+    p = start_platform("all")
+    c = clients_for(p)
+    register(c, "so-gtvt")
+    case_id = submit(c)
+    item = accept(c, distribute(c, case_id, "so-gtvt")["so-gtvt"].assignment_id, 3)
+    aid, accepted_at, before = item.assignment_id, from_ts(item.accepted_at), from_ts(item.deadline)
+
+    def deadline_everywhere(expected: datetime) -> None:
+        """Routing's calendar and assignment, processing's work item, reporting's overdue list."""
+        assert from_ts(c.calendar.ComputeDeadline(calendar_pb2.ComputeDeadlineRequest(
+            **{"from": ts(accepted_at)}, working_days=3, unit_id="so-gtvt")).deadline) == expected
+        assert from_ts(assignment(c, case_id, "so-gtvt").deadline) == expected
+        eventually(lambda: from_ts(work_item(c, aid).deadline) == expected)
+        eventually(lambda: overdue_ids(c, expected + timedelta(seconds=1)).get(aid) == expected)
+        assert aid not in overdue_ids(c, expected)
+
+    deadline_everywhere(before)
+    # The unit's working days before any pause: its deadline is the end of the third.
+    days = [next_working_day(c, local(accepted_at))]
+    while len(days) < 5:
+        days.append(next_working_day(c, days[-1]))
+    first, second = days[:2]
+    assert before == end_of(days[2])
+    # Force majeure over the first two, for the whole province: two working days later.
+    start = midnight(first)
+    pause = c.calendar.DeclarePause(calendar_pb2.DeclarePauseRequest(
+        start=ts(start), end=ts(midnight(second + timedelta(days=1))), reason="Bão số 7")).pause
+    delayed = end_of(days[4])
+    deadline_everywhere(delayed)
+
+    # The storm was over after the first day: one working day comes back.
+    ended = end_pause(c, pause.pause_id, midnight(first + timedelta(days=1)))
+    assert (ended.pause_id, ended.reason, ended.end_reason) == (pause.pause_id, "Bão số 7", "Bão tan sớm")
+    assert from_ts(ended.start) == start and from_ts(ended.end) == midnight(first + timedelta(days=1))
+    one_day = end_of(days[3])
+    deadline_everywhere(one_day)
+    assert c.calendar.GetDay(calendar_pb2.GetDayRequest(date=first.isoformat())).day.paused
+    assert not c.calendar.GetDay(calendar_pb2.GetDayRequest(date=second.isoformat())).day.paused
+
+    # Declared by mistake after all: withdrawn, the deadline is back where it was.
+    withdrawn = end_pause(c, pause.pause_id, start, reason="Khai báo nhầm")
+    assert from_ts(withdrawn.end) == start and withdrawn.end_reason == "Khai báo nhầm"
+    deadline_everywhere(before)
+    assert not c.calendar.GetDay(calendar_pb2.GetDayRequest(date=first.isoformat())).day.paused
+    [listed] = c.calendar.ListPauses(calendar_pb2.ListPausesRequest()).pauses
+    assert listed == withdrawn
+
+    # Each end was announced again under the same pause_id; processing announced each move.
+    announced = outbox(p, "routing", "calendar.pause_declared")
+    assert [(a.pause_id, from_ts(a.end), a.end_reason) for a in announced] == [
+        (pause.pause_id, midnight(second + timedelta(days=1)), ""),
+        (pause.pause_id, midnight(first + timedelta(days=1)), "Bão tan sớm"),
+        (pause.pause_id, start, "Khai báo nhầm")]
+    eventually(lambda: handled(p, "processing", "on_calendar_pause_declared") == 3)
+    moved = [(e.assignment_id, e.clock, from_ts(e.deadline)) for e in outbox(p, "processing", "deadline.changed")]
+    assert moved == [(aid, "handling", delayed), (aid, "handling", one_day), (aid, "handling", before)]
+
+    def copied(service: str) -> bool:
+        db = p.service(service).db
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT end_at, end_reason FROM calendar_pauses")).all()
+        return len(rows) == 1 and rows[0].end_reason == "Khai báo nhầm"
+    for service in ("processing", "publication", "intake"):
+        eventually(lambda s=service: copied(s))
+
+    # The declaration arriving late (published again, under a new event id) changes nothing.
+    late = make_envelope("routing", "calendar.pause_declared", "", announced[0],
+                         occurred_at=from_ts(first_announcement(p).occurred_at))
+    assert deliver(p, "processing", late) == 1 and deliver(p, "publication", late) == 1
+    assert from_ts(work_item(c, aid).deadline) == before
+    assert len(outbox(p, "processing", "deadline.changed")) == 3
+    for service in ("processing", "publication"):
+        assert copied(service)
+
+
+def first_announcement(p) -> events_pb2.EventEnvelope:
+    db = p.service("routing").db
+    t = db.metadata.tables["outbox"]
+    with db.engine.connect() as conn:
+        first = conn.execute(sa.select(t.c.envelope).where(t.c.event_type == "calendar.pause_declared")
+                             .order_by(t.c.id).limit(1)).scalar_one()
+    return events_pb2.EventEnvelope.FromString(first)
+
+
 def test_the_configured_profile_sets_the_limits(start_platform, clients_for, tmp_path):
     profile = tmp_path / "profile.toml"
     profile.write_text("[profile]\nreception_hours = 12\nreturn_hours = 48\n")
@@ -278,6 +376,57 @@ def test_a_unit_pause_delays_only_that_units_return_deadline(start_platform, cli
         reason="Mất điện toàn bộ trụ sở"))
     assert from_ts(assignment(c, case_id, "so-xd").return_deadline) == created + timedelta(hours=27)
     assert from_ts(assignment(c, case_id, "so-gtvt").return_deadline) == created + timedelta(hours=24)
+
+
+def test_ending_a_pause_early_gives_hour_clocks_their_time_back(start_platform, clients_for):
+    p, c = routing(start_platform, clients_for)
+    register(c, "so-gtvt")
+    case_id = receive(p)
+    created = from_ts(distribute(c, case_id, "so-gtvt")["so-gtvt"].created_at)
+    pause = c.calendar.DeclarePause(calendar_pb2.DeclarePauseRequest(
+        start=ts(created + timedelta(hours=1)), end=ts(created + timedelta(hours=4)), reason="Bão số 5")).pause
+    assert from_ts(assignment(c, case_id, "so-gtvt").return_deadline) == created + timedelta(hours=27)
+    end_pause(c, pause.pause_id, created + timedelta(hours=2))
+    assert from_ts(assignment(c, case_id, "so-gtvt").return_deadline) == created + timedelta(hours=25)
+    assert from_ts(c.calendar.ComputeDeadline(calendar_pb2.ComputeDeadlineRequest(
+        **{"from": ts(created)}, hours=24)).deadline) == created + timedelta(hours=25)
+    end_pause(c, pause.pause_id, created + timedelta(hours=1), reason="Khai báo nhầm")
+    assert from_ts(assignment(c, case_id, "so-gtvt").return_deadline) == created + timedelta(hours=24)
+    assert len(outbox(p, "routing", "calendar.pause_declared")) == 3
+
+
+def test_bad_end_pause_is_rejected_and_changes_nothing(start_platform, clients_for):
+    p, c = routing(start_platform, clients_for)
+    register(c, "so-gtvt")
+    case_id = receive(p)
+    created = from_ts(distribute(c, case_id, "so-gtvt")["so-gtvt"].created_at)
+    start, end = created + timedelta(hours=1), created + timedelta(hours=4)
+    pause = c.calendar.DeclarePause(calendar_pb2.DeclarePauseRequest(
+        start=ts(start), end=ts(end), unit_id="so-gtvt", reason="Mất điện trụ sở")).pause
+    due = assignment(c, case_id, "so-gtvt").return_deadline
+
+    unknown = rpc_error(lambda: end_pause(c, str(uuid.uuid4()), start))
+    assert unknown.code() == grpc.StatusCode.NOT_FOUND
+    empty = rpc_error(lambda: c.calendar.EndPause(calendar_pb2.EndPauseRequest()))
+    assert empty.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert set(violations(empty)) == {"pause_id", "end", "reason"}
+    no_reason = rpc_error(lambda: end_pause(c, pause.pause_id, start, reason="  "))
+    assert no_reason.code() == grpc.StatusCode.INVALID_ARGUMENT and set(violations(no_reason)) == {"reason"}
+    for bad_end, message in ((end + timedelta(hours=1), "only be shortened"), (end, "only be shortened"),
+                             (start - timedelta(seconds=1), "must not be before")):
+        err = rpc_error(lambda e=bad_end: end_pause(c, pause.pause_id, e))
+        assert err.code() == grpc.StatusCode.INVALID_ARGUMENT and set(violations(err)) == {"end"}
+        assert message in violations(err)["end"]
+
+    assert list(c.calendar.ListPauses(calendar_pb2.ListPausesRequest()).pauses) == [pause]
+    assert assignment(c, case_id, "so-gtvt").return_deadline == due
+    assert len(outbox(p, "routing", "calendar.pause_declared")) == 1
+
+    # A withdrawn pause cannot be ended again.
+    end_pause(c, pause.pause_id, start, reason="Khai báo nhầm")
+    again = rpc_error(lambda: end_pause(c, pause.pause_id, start))
+    assert again.code() == grpc.StatusCode.INVALID_ARGUMENT and "already withdrawn" in violations(again)["end"]
+    assert len(outbox(p, "routing", "calendar.pause_declared")) == 2
 
 
 def test_bad_input_is_invalid_argument_and_changes_nothing(start_platform, clients_for):

@@ -41,3 +41,19 @@ def test_domain_rules_do_no_io(service):
 def test_runtime_does_not_depend_on_a_particular_service():
     for path in (ROOT / "runtime").rglob("*.py"):
         assert not {m for m in imports(path) if m.startswith("services.")}, path
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_has_one_line_of_migrations(service):
+    """One head per service: `upgrade heads` is unambiguous and the next migration has one parent."""
+    revisions, parents = set(), set()
+    for path in (ROOT / "services" / service / "migrations").glob("[0-9]*.py"):
+        tree = ast.parse(path.read_text())
+        values = {t.id: n.value.value for n in tree.body if isinstance(n, ast.Assign)
+                  for t in n.targets if isinstance(t, ast.Name) and isinstance(n.value, ast.Constant)}
+        revisions.add(values["revision"])
+        if values.get("down_revision"):
+            parents.add(values["down_revision"])
+    heads = revisions - parents
+    assert len(heads) == 1, f"{service} has heads {sorted(heads)}"
+    assert parents <= revisions

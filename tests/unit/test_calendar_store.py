@@ -105,6 +105,67 @@ def test_pauses_are_stored_once_and_stop_the_clocks_they_apply_to(store):
     assert local_day(cal.add_working_days(FRIDAY, 1, "so-xd")) == MONDAY
 
 
+def test_the_newest_announcement_of_a_pause_wins_whatever_the_order(store):
+    """EndPause announces the pause again (same id, earlier end): newer wins, older arriving late is ignored."""
+    start = FRIDAY + timedelta(hours=1)
+    declared = Pause("p-1", start, start + timedelta(hours=3), "", "Bão số 3")
+    ended = Pause("p-1", start, start + timedelta(hours=1), "", "Bão số 3", "Bão tan sớm")
+    with store.db.transaction() as conn:
+        assert store.apply_pause_declared(conn, cs.pause_declared(declared), T0)
+    assert store.calendar().add_hours(FRIDAY, 24) == FRIDAY + timedelta(hours=27)
+    with store.db.transaction() as conn:
+        assert store.apply_pause_declared(conn, cs.pause_declared(ended), T0 + timedelta(hours=1))
+    assert store.pauses() == [ended] and count(store, "calendar_pauses") == 1
+    assert store.calendar().add_hours(FRIDAY, 24) == FRIDAY + timedelta(hours=25)
+    with store.db.transaction() as conn:
+        # The declaration redelivered late, and the same announcement again: nothing changes.
+        assert not store.apply_pause_declared(conn, cs.pause_declared(declared), T0)
+        assert not store.apply_pause_declared(conn, cs.pause_declared(ended), T0 + timedelta(hours=1))
+        # Of two announcements of the same instant, the earlier end wins.
+        assert not store.record_pause(conn, declared, T0 + timedelta(hours=1))
+        assert store.changed_since(conn, T0 + timedelta(minutes=30))
+    assert store.pauses() == [ended]
+    assert store.calendar().add_hours(FRIDAY, 24) == FRIDAY + timedelta(hours=25)
+
+
+def test_a_withdrawn_pause_no_longer_delays_but_is_still_listed(store):
+    # The unit's pause touches Monday, 08:00–09:00 local.
+    start = datetime(2025, 3, 10, 1, 0, tzinfo=UTC)
+    unit = Pause("p-2", start, start + timedelta(hours=1), "so-gtvt", "Mất điện trụ sở")
+    with store.db.transaction() as conn:
+        store.record_pause(conn, unit, T0)
+    cal = store.calendar()
+    assert cal.day(MONDAY, "so-gtvt").paused
+    assert local_day(cal.add_working_days(FRIDAY, 1, "so-gtvt")) == date(2025, 3, 11)
+    withdrawn = Pause("p-2", start, start, "so-gtvt", "Mất điện trụ sở", "Khai báo nhầm")
+    with store.db.transaction() as conn:
+        assert store.apply_pause_declared(conn, cs.pause_declared(withdrawn), T0 + timedelta(hours=2))
+    cal = store.calendar()
+    assert not cal.day(MONDAY, "so-gtvt").paused and cal.is_working_day(MONDAY, "so-gtvt")
+    assert local_day(cal.add_working_days(FRIDAY, 1, "so-gtvt")) == MONDAY
+    assert cal.add_hours(start - timedelta(hours=1), 2, "so-gtvt") == start + timedelta(hours=1)
+    assert cal.pauses == [] and store.pauses() == [withdrawn] and store.pauses()[0].withdrawn
+
+
+def test_an_updated_pause_written_by_another_process_is_seen(tmp_path):
+    """The fingerprint notices an updated row, even when the other writer's clock is behind."""
+    db = make_db(tmp_path)
+    mine, theirs = cs.CalendarStore(db), cs.CalendarStore(Database("svc", str(db.url), db.metadata, db.migrations))
+    start = FRIDAY + timedelta(hours=1)
+    with theirs.db.transaction() as conn:
+        theirs.record_pause(conn, Pause("p-1", start, start + timedelta(hours=3)), T0)
+        theirs.record_pause(conn, Pause("p-0", T0, T0 + timedelta(hours=1)), T0)
+        # p-0 was written by a process whose clock runs an hour ahead: its row is the newest write.
+        t = theirs.metadata.tables["calendar_pauses"]
+        conn.execute(t.update().where(t.c.pause_id == "p-0").values(changed_at=cs.utcnow() + timedelta(hours=1)))
+    assert mine.calendar().add_hours(FRIDAY, 24) == FRIDAY + timedelta(hours=27)
+    with theirs.db.transaction() as conn:
+        assert theirs.record_pause(conn, Pause("p-1", start, start + timedelta(hours=2)), T0 + timedelta(hours=1))
+    assert mine.calendar().add_hours(FRIDAY, 24) == FRIDAY + timedelta(hours=26)
+    theirs.db.dispose()
+    db.dispose()
+
+
 def test_a_change_written_by_another_process_is_seen(tmp_path):
     db = make_db(tmp_path)
     mine, theirs = cs.CalendarStore(db), cs.CalendarStore(Database("svc", str(db.url), db.metadata, db.migrations))
@@ -137,3 +198,5 @@ def test_payloads_round_trip():
     assert cs.day_rule_of(cs.day_recorded(DAY_OFF)) == DAY_OFF
     pause = Pause("p-9", T0, T0 + timedelta(minutes=90), "ubnd-hoa-thanh", "Ngập lụt")
     assert cs.pause_of(cs.pause_declared(pause)) == pause
+    ended = Pause("p-9", T0, T0, "ubnd-hoa-thanh", "Ngập lụt", "Khai báo nhầm")
+    assert cs.pause_of(cs.pause_declared(ended)) == ended and ended.withdrawn

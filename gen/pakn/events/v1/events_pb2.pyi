@@ -343,18 +343,20 @@ class CalendarDayRecorded(_message.Message):
     def __init__(self, date: _Optional[str] = ..., working: _Optional[bool] = ..., name_vi: _Optional[str] = ..., name_en: _Optional[str] = ..., document: _Optional[str] = ...) -> None: ...
 
 class CalendarPauseDeclared(_message.Message):
-    __slots__ = ("pause_id", "start", "end", "unit_id", "reason")
+    __slots__ = ("pause_id", "start", "end", "unit_id", "reason", "end_reason")
     PAUSE_ID_FIELD_NUMBER: _ClassVar[int]
     START_FIELD_NUMBER: _ClassVar[int]
     END_FIELD_NUMBER: _ClassVar[int]
     UNIT_ID_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    END_REASON_FIELD_NUMBER: _ClassVar[int]
     pause_id: str
     start: _timestamp_pb2.Timestamp
     end: _timestamp_pb2.Timestamp
     unit_id: str
     reason: str
-    def __init__(self, pause_id: _Optional[str] = ..., start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., unit_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+    end_reason: str
+    def __init__(self, pause_id: _Optional[str] = ..., start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., unit_id: _Optional[str] = ..., reason: _Optional[str] = ..., end_reason: _Optional[str] = ...) -> None: ...
 
 class DeadlineChanged(_message.Message):
     __slots__ = ("case_id", "assignment_id", "unit_id", "clock", "deadline")

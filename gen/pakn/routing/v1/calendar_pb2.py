@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1epakn/routing/v1/calendar.proto\x12\x0fpakn.routing.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x89\x01\n\x0b\x43\x61lendarDay\x12\x0c\n\x04\x64\x61te\x18\x01 \x01(\t\x12\x0f\n\x07working\x18\x02 \x01(\x08\x12\x11\n\treason_vi\x18\x03 \x01(\t\x12\x11\n\treason_en\x18\x04 \x01(\t\x12\x10\n\x08\x64ocument\x18\x05 \x01(\t\x12\x13\n\x0bprovisional\x18\x06 \x01(\x08\x12\x0e\n\x06paused\x18\x07 \x01(\x08\"\\\n\x07\x44\x61yRule\x12\x0c\n\x04\x64\x61te\x18\x01 \x01(\t\x12\x0f\n\x07working\x18\x02 \x01(\x08\x12\x0f\n\x07name_vi\x18\x03 \x01(\t\x12\x0f\n\x07name_en\x18\x04 \x01(\t\x12\x10\n\x08\x64ocument\x18\x05 \x01(\t\"\x8e\x01\n\x05Pause\x12\x10\n\x08pause_id\x18\x01 \x01(\t\x12)\n\x05start\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x03\x65nd\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07unit_id\x18\x04 \x01(\t\x12\x0e\n\x06reason\x18\x05 \x01(\t\".\n\rGetDayRequest\x12\x0c\n\x04\x64\x61te\x18\x01 \x01(\t\x12\x0f\n\x07unit_id\x18\x02 \x01(\t\";\n\x0eGetDayResponse\x12)\n\x03\x64\x61y\x18\x01 \x01(\x0b\x32\x1c.pakn.routing.v1.CalendarDay\"\x86\x01\n\x16\x43omputeDeadlineRequest\x12(\n\x04\x66rom\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0cworking_days\x18\x02 \x01(\x05H\x00\x12\x0f\n\x05hours\x18\x03 \x01(\x05H\x00\x12\x0f\n\x07unit_id\x18\x04 \x01(\tB\x08\n\x06\x61mount\"G\n\x17\x43omputeDeadlineResponse\x12,\n\x08\x64\x65\x61\x64line\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\":\n\x10RecordDayRequest\x12&\n\x04rule\x18\x01 \x01(\x0b\x32\x18.pakn.routing.v1.DayRule\";\n\x11RecordDayResponse\x12&\n\x04rule\x18\x01 \x01(\x0b\x32\x18.pakn.routing.v1.DayRule\"\x8a\x01\n\x13\x44\x65\x63larePauseRequest\x12)\n\x05start\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x03\x65nd\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\"=\n\x14\x44\x65\x63larePauseResponse\x12%\n\x05pause\x18\x01 \x01(\x0b\x32\x16.pakn.routing.v1.Pause\"#\n\x13ListDayRulesRequest\x12\x0c\n\x04year\x18\x01 \x01(\x05\"?\n\x14ListDayRulesResponse\x12\'\n\x05rules\x18\x01 \x03(\x0b\x32\x18.pakn.routing.v1.DayRule\"\x13\n\x11ListPausesRequest\"<\n\x12ListPausesResponse\x12&\n\x06pauses\x18\x01 \x03(\x0b\x32\x16.pakn.routing.v1.Pause2\xa7\x04\n\x0f\x43\x61lendarService\x12I\n\x06GetDay\x12\x1e.pakn.routing.v1.GetDayRequest\x1a\x1f.pakn.routing.v1.GetDayResponse\x12\x64\n\x0f\x43omputeDeadline\x12\'.pakn.routing.v1.ComputeDeadlineRequest\x1a(.pakn.routing.v1.ComputeDeadlineResponse\x12R\n\tRecordDay\x12!.pakn.routing.v1.RecordDayRequest\x1a\".pakn.routing.v1.RecordDayResponse\x12[\n\x0c\x44\x65\x63larePause\x12$.pakn.routing.v1.DeclarePauseRequest\x1a%.pakn.routing.v1.DeclarePauseResponse\x12[\n\x0cListDayRules\x12$.pakn.routing.v1.ListDayRulesRequest\x1a%.pakn.routing.v1.ListDayRulesResponse\x12U\n\nListPauses\x12\".pakn.routing.v1.ListPausesRequest\x1a#.pakn.routing.v1.ListPausesResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1epakn/routing/v1/calendar.proto\x12\x0fpakn.routing.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x89\x01\n\x0b\x43\x61lendarDay\x12\x0c\n\x04\x64\x61te\x18\x01 \x01(\t\x12\x0f\n\x07working\x18\x02 \x01(\x08\x12\x11\n\treason_vi\x18\x03 \x01(\t\x12\x11\n\treason_en\x18\x04 \x01(\t\x12\x10\n\x08\x64ocument\x18\x05 \x01(\t\x12\x13\n\x0bprovisional\x18\x06 \x01(\x08\x12\x0e\n\x06paused\x18\x07 \x01(\x08\"\\\n\x07\x44\x61yRule\x12\x0c\n\x04\x64\x61te\x18\x01 \x01(\t\x12\x0f\n\x07working\x18\x02 \x01(\x08\x12\x0f\n\x07name_vi\x18\x03 \x01(\t\x12\x0f\n\x07name_en\x18\x04 \x01(\t\x12\x10\n\x08\x64ocument\x18\x05 \x01(\t\"\xa2\x01\n\x05Pause\x12\x10\n\x08pause_id\x18\x01 \x01(\t\x12)\n\x05start\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x03\x65nd\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07unit_id\x18\x04 \x01(\t\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12\x12\n\nend_reason\x18\x06 \x01(\t\".\n\rGetDayRequest\x12\x0c\n\x04\x64\x61te\x18\x01 \x01(\t\x12\x0f\n\x07unit_id\x18\x02 \x01(\t\";\n\x0eGetDayResponse\x12)\n\x03\x64\x61y\x18\x01 \x01(\x0b\x32\x1c.pakn.routing.v1.CalendarDay\"\x86\x01\n\x16\x43omputeDeadlineRequest\x12(\n\x04\x66rom\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0cworking_days\x18\x02 \x01(\x05H\x00\x12\x0f\n\x05hours\x18\x03 \x01(\x05H\x00\x12\x0f\n\x07unit_id\x18\x04 \x01(\tB\x08\n\x06\x61mount\"G\n\x17\x43omputeDeadlineResponse\x12,\n\x08\x64\x65\x61\x64line\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\":\n\x10RecordDayRequest\x12&\n\x04rule\x18\x01 \x01(\x0b\x32\x18.pakn.routing.v1.DayRule\";\n\x11RecordDayResponse\x12&\n\x04rule\x18\x01 \x01(\x0b\x32\x18.pakn.routing.v1.DayRule\"\x8a\x01\n\x13\x44\x65\x63larePauseRequest\x12)\n\x05start\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x03\x65nd\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\"=\n\x14\x44\x65\x63larePauseResponse\x12%\n\x05pause\x18\x01 \x01(\x0b\x32\x16.pakn.routing.v1.Pause\"\\\n\x0f\x45ndPauseRequest\x12\x10\n\x08pause_id\x18\x01 \x01(\t\x12\'\n\x03\x65nd\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06reason\x18\x03 \x01(\t\"9\n\x10\x45ndPauseResponse\x12%\n\x05pause\x18\x01 \x01(\x0b\x32\x16.pakn.routing.v1.Pause\"#\n\x13ListDayRulesRequest\x12\x0c\n\x04year\x18\x01 \x01(\x05\"?\n\x14ListDayRulesResponse\x12\'\n\x05rules\x18\x01 \x03(\x0b\x32\x18.pakn.routing.v1.DayRule\"\x13\n\x11ListPausesRequest\"<\n\x12ListPausesResponse\x12&\n\x06pauses\x18\x01 \x03(\x0b\x32\x16.pakn.routing.v1.Pause2\xf8\x04\n\x0f\x43\x61lendarService\x12I\n\x06GetDay\x12\x1e.pakn.routing.v1.GetDayRequest\x1a\x1f.pakn.routing.v1.GetDayResponse\x12\x64\n\x0f\x43omputeDeadline\x12\'.pakn.routing.v1.ComputeDeadlineRequest\x1a(.pakn.routing.v1.ComputeDeadlineResponse\x12R\n\tRecordDay\x12!.pakn.routing.v1.RecordDayRequest\x1a\".pakn.routing.v1.RecordDayResponse\x12[\n\x0c\x44\x65\x63larePause\x12$.pakn.routing.v1.DeclarePauseRequest\x1a%.pakn.routing.v1.DeclarePauseResponse\x12O\n\x08\x45ndPause\x12 .pakn.routing.v1.EndPauseRequest\x1a!.pakn.routing.v1.EndPauseResponse\x12[\n\x0cListDayRules\x12$.pakn.routing.v1.ListDayRulesRequest\x1a%.pakn.routing.v1.ListDayRulesResponse\x12U\n\nListPauses\x12\".pakn.routing.v1.ListPausesRequest\x1a#.pakn.routing.v1.ListPausesResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,31 +37,35 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DAYRULE']._serialized_start=224
   _globals['_DAYRULE']._serialized_end=316
   _globals['_PAUSE']._serialized_start=319
-  _globals['_PAUSE']._serialized_end=461
-  _globals['_GETDAYREQUEST']._serialized_start=463
-  _globals['_GETDAYREQUEST']._serialized_end=509
-  _globals['_GETDAYRESPONSE']._serialized_start=511
-  _globals['_GETDAYRESPONSE']._serialized_end=570
-  _globals['_COMPUTEDEADLINEREQUEST']._serialized_start=573
-  _globals['_COMPUTEDEADLINEREQUEST']._serialized_end=707
-  _globals['_COMPUTEDEADLINERESPONSE']._serialized_start=709
-  _globals['_COMPUTEDEADLINERESPONSE']._serialized_end=780
-  _globals['_RECORDDAYREQUEST']._serialized_start=782
-  _globals['_RECORDDAYREQUEST']._serialized_end=840
-  _globals['_RECORDDAYRESPONSE']._serialized_start=842
-  _globals['_RECORDDAYRESPONSE']._serialized_end=901
-  _globals['_DECLAREPAUSEREQUEST']._serialized_start=904
-  _globals['_DECLAREPAUSEREQUEST']._serialized_end=1042
-  _globals['_DECLAREPAUSERESPONSE']._serialized_start=1044
-  _globals['_DECLAREPAUSERESPONSE']._serialized_end=1105
-  _globals['_LISTDAYRULESREQUEST']._serialized_start=1107
-  _globals['_LISTDAYRULESREQUEST']._serialized_end=1142
-  _globals['_LISTDAYRULESRESPONSE']._serialized_start=1144
-  _globals['_LISTDAYRULESRESPONSE']._serialized_end=1207
-  _globals['_LISTPAUSESREQUEST']._serialized_start=1209
-  _globals['_LISTPAUSESREQUEST']._serialized_end=1228
-  _globals['_LISTPAUSESRESPONSE']._serialized_start=1230
-  _globals['_LISTPAUSESRESPONSE']._serialized_end=1290
-  _globals['_CALENDARSERVICE']._serialized_start=1293
-  _globals['_CALENDARSERVICE']._serialized_end=1844
+  _globals['_PAUSE']._serialized_end=481
+  _globals['_GETDAYREQUEST']._serialized_start=483
+  _globals['_GETDAYREQUEST']._serialized_end=529
+  _globals['_GETDAYRESPONSE']._serialized_start=531
+  _globals['_GETDAYRESPONSE']._serialized_end=590
+  _globals['_COMPUTEDEADLINEREQUEST']._serialized_start=593
+  _globals['_COMPUTEDEADLINEREQUEST']._serialized_end=727
+  _globals['_COMPUTEDEADLINERESPONSE']._serialized_start=729
+  _globals['_COMPUTEDEADLINERESPONSE']._serialized_end=800
+  _globals['_RECORDDAYREQUEST']._serialized_start=802
+  _globals['_RECORDDAYREQUEST']._serialized_end=860
+  _globals['_RECORDDAYRESPONSE']._serialized_start=862
+  _globals['_RECORDDAYRESPONSE']._serialized_end=921
+  _globals['_DECLAREPAUSEREQUEST']._serialized_start=924
+  _globals['_DECLAREPAUSEREQUEST']._serialized_end=1062
+  _globals['_DECLAREPAUSERESPONSE']._serialized_start=1064
+  _globals['_DECLAREPAUSERESPONSE']._serialized_end=1125
+  _globals['_ENDPAUSEREQUEST']._serialized_start=1127
+  _globals['_ENDPAUSEREQUEST']._serialized_end=1219
+  _globals['_ENDPAUSERESPONSE']._serialized_start=1221
+  _globals['_ENDPAUSERESPONSE']._serialized_end=1278
+  _globals['_LISTDAYRULESREQUEST']._serialized_start=1280
+  _globals['_LISTDAYRULESREQUEST']._serialized_end=1315
+  _globals['_LISTDAYRULESRESPONSE']._serialized_start=1317
+  _globals['_LISTDAYRULESRESPONSE']._serialized_end=1380
+  _globals['_LISTPAUSESREQUEST']._serialized_start=1382
+  _globals['_LISTPAUSESREQUEST']._serialized_end=1401
+  _globals['_LISTPAUSESRESPONSE']._serialized_start=1403
+  _globals['_LISTPAUSESRESPONSE']._serialized_end=1463
+  _globals['_CALENDARSERVICE']._serialized_start=1466
+  _globals['_CALENDARSERVICE']._serialized_end=2098
 # @@protoc_insertion_point(module_scope)

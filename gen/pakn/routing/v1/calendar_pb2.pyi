@@ -42,18 +42,20 @@ class DayRule(_message.Message):
     def __init__(self, date: _Optional[str] = ..., working: _Optional[bool] = ..., name_vi: _Optional[str] = ..., name_en: _Optional[str] = ..., document: _Optional[str] = ...) -> None: ...
 
 class Pause(_message.Message):
-    __slots__ = ("pause_id", "start", "end", "unit_id", "reason")
+    __slots__ = ("pause_id", "start", "end", "unit_id", "reason", "end_reason")
     PAUSE_ID_FIELD_NUMBER: _ClassVar[int]
     START_FIELD_NUMBER: _ClassVar[int]
     END_FIELD_NUMBER: _ClassVar[int]
     UNIT_ID_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    END_REASON_FIELD_NUMBER: _ClassVar[int]
     pause_id: str
     start: _timestamp_pb2.Timestamp
     end: _timestamp_pb2.Timestamp
     unit_id: str
     reason: str
-    def __init__(self, pause_id: _Optional[str] = ..., start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., unit_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+    end_reason: str
+    def __init__(self, pause_id: _Optional[str] = ..., start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., unit_id: _Optional[str] = ..., reason: _Optional[str] = ..., end_reason: _Optional[str] = ...) -> None: ...
 
 class GetDayRequest(_message.Message):
     __slots__ = ("date", "unit_id")
@@ -111,6 +113,22 @@ class DeclarePauseRequest(_message.Message):
     def __init__(self, start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., unit_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class DeclarePauseResponse(_message.Message):
+    __slots__ = ("pause",)
+    PAUSE_FIELD_NUMBER: _ClassVar[int]
+    pause: Pause
+    def __init__(self, pause: _Optional[_Union[Pause, _Mapping]] = ...) -> None: ...
+
+class EndPauseRequest(_message.Message):
+    __slots__ = ("pause_id", "end", "reason")
+    PAUSE_ID_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    pause_id: str
+    end: _timestamp_pb2.Timestamp
+    reason: str
+    def __init__(self, pause_id: _Optional[str] = ..., end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class EndPauseResponse(_message.Message):
     __slots__ = ("pause",)
     PAUSE_FIELD_NUMBER: _ClassVar[int]
     pause: Pause

@@ -57,6 +57,11 @@ class CalendarServiceStub:
                 request_serializer=pakn_dot_routing_dot_v1_dot_calendar__pb2.DeclarePauseRequest.SerializeToString,
                 response_deserializer=pakn_dot_routing_dot_v1_dot_calendar__pb2.DeclarePauseResponse.FromString,
                 _registered_method=True)
+        self.EndPause = channel.unary_unary(
+                '/pakn.routing.v1.CalendarService/EndPause',
+                request_serializer=pakn_dot_routing_dot_v1_dot_calendar__pb2.EndPauseRequest.SerializeToString,
+                response_deserializer=pakn_dot_routing_dot_v1_dot_calendar__pb2.EndPauseResponse.FromString,
+                _registered_method=True)
         self.ListDayRules = channel.unary_unary(
                 '/pakn.routing.v1.CalendarService/ListDayRules',
                 request_serializer=pakn_dot_routing_dot_v1_dot_calendar__pb2.ListDayRulesRequest.SerializeToString,
@@ -103,6 +108,15 @@ class CalendarServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def EndPause(self, request, context):
+        """End a declared pause sooner than declared (the force majeure ended early, or the end was a
+        typo), or withdraw it entirely (`end` equal to its start). Only shortening is allowed; open
+        deadlines are recomputed and the pause is announced again with its new end.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListDayRules(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -137,6 +151,11 @@ def add_CalendarServiceServicer_to_server(servicer, server):
                     servicer.DeclarePause,
                     request_deserializer=pakn_dot_routing_dot_v1_dot_calendar__pb2.DeclarePauseRequest.FromString,
                     response_serializer=pakn_dot_routing_dot_v1_dot_calendar__pb2.DeclarePauseResponse.SerializeToString,
+            ),
+            'EndPause': grpc.unary_unary_rpc_method_handler(
+                    servicer.EndPause,
+                    request_deserializer=pakn_dot_routing_dot_v1_dot_calendar__pb2.EndPauseRequest.FromString,
+                    response_serializer=pakn_dot_routing_dot_v1_dot_calendar__pb2.EndPauseResponse.SerializeToString,
             ),
             'ListDayRules': grpc.unary_unary_rpc_method_handler(
                     servicer.ListDayRules,
@@ -260,6 +279,33 @@ class CalendarService:
             '/pakn.routing.v1.CalendarService/DeclarePause',
             pakn_dot_routing_dot_v1_dot_calendar__pb2.DeclarePauseRequest.SerializeToString,
             pakn_dot_routing_dot_v1_dot_calendar__pb2.DeclarePauseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EndPause(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pakn.routing.v1.CalendarService/EndPause',
+            pakn_dot_routing_dot_v1_dot_calendar__pb2.EndPauseRequest.SerializeToString,
+            pakn_dot_routing_dot_v1_dot_calendar__pb2.EndPauseResponse.FromString,
             options,
             channel_credentials,
             insecure,
