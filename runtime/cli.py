@@ -577,7 +577,8 @@ def units(obj: Ctx):
               type=click.Choice(["intake", "routing", "processing", "publication", "notification", "reporting"]))
 @pass_ctx
 def replay_failed(obj: Ctx, service):
-    """Handle again the events a service parked after its retries failed (once the cause is fixed).
+    """Handle again every event a service has parked (once the cause is fixed), including those
+    its automatic retries gave up on.
 
     Runs beside the platform, on the service's own database; what the handlers announce is
     published by the running service's relay.

@@ -64,6 +64,13 @@ class EventsConfig:
     relay_batch: int = 100
     # Attempts of a failing consumer before the event is parked in the service's failed_events.
     consumer_attempts: int = 5
+    # A parked event is retried automatically: first this long after parking, then after twice as
+    # long each time (at most 6 hours apart), up to parked_max_retries times; after that only an
+    # operator's `pakn admin replay-failed` handles it. 0 retries: parked events wait for the operator.
+    parked_retry_base_seconds: float = 60.0
+    parked_max_retries: int = 8
+    # How often each service process looks for parked events whose retry is due.
+    parked_poll_seconds: float = 5.0
 
 
 @dataclass
@@ -281,6 +288,12 @@ def validate(config: Config) -> None:
             raise ConfigError(f"{name}: {value!r} is not one of {', '.join(allowed)}")
     if not 0 <= config.server.port < 65536:
         raise ConfigError("server.port: out of range")
+    if config.events.consumer_attempts < 1:
+        raise ConfigError("events.consumer_attempts: at least 1")
+    if config.events.parked_retry_base_seconds < 0 or config.events.parked_max_retries < 0:
+        raise ConfigError("events.parked_retry_base_seconds and events.parked_max_retries: not negative")
+    if config.events.parked_poll_seconds <= 0:
+        raise ConfigError("events.parked_poll_seconds: more than 0")
     for name in ("hotline_opens", "hotline_closes"):
         value = getattr(config.intake, name)
         if len(value) != 5 or value[2] != ":" or not (value[:2] + value[3:]).isdigit() \

@@ -5,7 +5,9 @@ relay publishes outbox rows in order, in process (monolithic mode) or to RabbitM
 confirms (microservices mode), and marks them published only once the bus has taken them. A
 consumer records each event id it has handled (the inbox) in the same transaction as its own state
 change, so redelivery is harmless. A consumer that keeps failing parks the event in the service's
-`failed_events` table instead of dropping it.
+`failed_events` table instead of dropping it; the `ParkedEventRetrier` handles parked events again
+with a growing back-off, and after a bounded number of retries leaves them for an operator
+(`pakn admin replay-failed`).
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterable, Protocol
+from typing import Callable, Iterable, Iterator, Protocol
 
 import sqlalchemy as sa
 from google.protobuf import any_pb2, timestamp_pb2
@@ -61,6 +64,9 @@ def messaging_tables(metadata: sa.MetaData) -> None:
         sa.Column("error_type", sa.String(128), nullable=False),
         sa.Column("failed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        # Automatic retries so far, and when the next is due (NULL: none; only an operator's replay).
+        sa.Column("retries", sa.Integer, nullable=False, default=0, server_default="0"),
+        sa.Column("next_retry_at", sa.DateTime(timezone=True), nullable=True, index=True),
     )
 
 
@@ -206,9 +212,26 @@ class Subscription:
 Handler = Callable[[Connection, Message, events_pb2.EventEnvelope], None]
 
 
+# A parked event's automatic retries back off from events.parked_retry_base_seconds up to this.
+PARKED_RETRY_CAP = timedelta(hours=6)
+
+
+def parked_retry_delay(retries: int, base_seconds: float, cap: timedelta = PARKED_RETRY_CAP) -> timedelta:
+    """How long a parked event waits for its next automatic retry after `retries` failed ones.
+
+    base, 2·base, 4·base, … never more than `cap`: the first retry is due `base` after parking.
+    """
+    return min(timedelta(seconds=base_seconds * 2 ** min(max(retries, 0), 32)), cap)
+
+
 @dataclass
 class EventConsumer:
-    """Runs one service's handlers for delivered events, idempotently, with bounded retries."""
+    """Runs one service's handlers for delivered events, idempotently, with bounded retries.
+
+    A delivery is tried `attempts` times; then the event is parked in failed_events with its first
+    automatic retry due `parked_retry_base_seconds` later (the `ParkedEventRetrier` runs it). After
+    `parked_max_retries` failed retries the row stays parked for an operator's `replay_failed()`.
+    """
 
     service: str
     db: Database
@@ -217,6 +240,8 @@ class EventConsumer:
     telemetry: Telemetry
     attempts: int = 5
     retry_base_seconds: float = 0.05
+    parked_retry_base_seconds: float = 60.0
+    parked_max_retries: int = 8
     tables: dict = field(init=False)
 
     def __post_init__(self) -> None:
@@ -228,74 +253,224 @@ class EventConsumer:
     def matching(self, envelope: events_pb2.EventEnvelope) -> Iterable[Subscription]:
         return [s for s in self.subscriptions if s.source == envelope.source and s.event_type == envelope.event_type]
 
-    def handle(self, sub: Subscription, envelope: events_pb2.EventEnvelope) -> bool:
-        """Handle one delivery; True when handled (now or before), False when parked."""
-        inbox, handler = self.tables["inbox"], getattr(self.handlers, sub.method)
-        payload = unpack(envelope)
-        lag = (utcnow() - from_ts(envelope.occurred_at)).total_seconds()
-        self.telemetry.consumer_lag.labels(self.service, envelope.event_type).observe(max(lag, 0.0))
+    def subscription(self, handler_name: str) -> Subscription | None:
+        return next((s for s in self.subscriptions if s.handler_name == handler_name), None)
+
+    @contextmanager
+    def _span(self, operation: str, envelope: events_pb2.EventEnvelope) -> Iterator[trace.Span]:
         with self.telemetry.span(
-            f"consume {envelope.event_type}", kind=trace.SpanKind.CONSUMER, parent_carrier=dict(envelope.headers),
+            f"{operation} {envelope.event_type}", kind=trace.SpanKind.CONSUMER, parent_carrier=dict(envelope.headers),
             attributes={"pakn.service": self.service, "pakn.event_id": envelope.event_id,
                         "pakn.case_id": envelope.case_id, "messaging.operation": "process"},
         ) as span:
-            error: Exception | None = None
-            for attempt in range(self.attempts):
-                try:
-                    with self.db.transaction() as conn:
-                        seen = conn.execute(sa.select(inbox.c.event_id).where(
-                            inbox.c.event_id == envelope.event_id, inbox.c.handler == sub.handler_name)).first()
-                        if seen:
-                            self.telemetry.events_consumed.labels(self.service, envelope.event_type, "duplicate").inc()
-                            return True
-                        conn.execute(inbox.insert().values(
-                            event_id=envelope.event_id, handler=sub.handler_name, processed_at=utcnow()))
-                        handler(conn, payload, envelope)
-                    self.telemetry.events_consumed.labels(self.service, envelope.event_type, "ok").inc()
-                    return True
-                except sa.exc.IntegrityError as exc:
-                    # A concurrent delivery of the same event won the inbox row.
-                    error = exc
-                    with self.db.engine.connect() as conn:
-                        if conn.execute(sa.select(inbox.c.event_id).where(
-                                inbox.c.event_id == envelope.event_id, inbox.c.handler == sub.handler_name)).first():
-                            return True
-                except Exception as exc:  # noqa: BLE001 - retried, then parked
-                    error = exc
-                time.sleep(self.retry_base_seconds * (2 ** attempt))
+            yield span
+
+    def handle(self, sub: Subscription, envelope: events_pb2.EventEnvelope) -> bool:
+        """Handle one delivery; True when handled (now or before), False when parked."""
+        payload = unpack(envelope)
+        lag = (utcnow() - from_ts(envelope.occurred_at)).total_seconds()
+        self.telemetry.consumer_lag.labels(self.service, envelope.event_type).observe(max(lag, 0.0))
+        with self._span("consume", envelope) as span:
+            error = self._attempts(sub, envelope, payload, self.attempts)
+            if error is None:
+                return True
             span.set_status(trace.Status(trace.StatusCode.ERROR, type(error).__name__))
             log.error("%s.%s failed on event %s (%s) after %d attempts; parked",
                       self.service, sub.method, envelope.event_id, type(error).__name__, self.attempts)
-            with self.db.transaction() as conn:
-                conn.execute(self.tables["failed_events"].insert().values(
-                    event_id=envelope.event_id, handler=sub.handler_name, envelope=envelope.SerializeToString(),
-                    error_type=type(error).__name__, failed_at=utcnow()))
+            self._park(sub, envelope, error)
             self.telemetry.events_consumed.labels(self.service, envelope.event_type, "parked").inc()
             return False
 
+    def _attempts(self, sub: Subscription, envelope: events_pb2.EventEnvelope, payload: Message, attempts: int,
+                  parked_id: int | None = None) -> Exception | None:
+        """Try up to `attempts` times; None when handled, else the last exception."""
+        error: Exception | None = None
+        for attempt in range(attempts):
+            if attempt:
+                time.sleep(self.retry_base_seconds * (2 ** (attempt - 1)))
+            try:
+                self._handle_once(sub, envelope, payload, parked_id)
+                return None
+            except Exception as exc:  # noqa: BLE001 - retried, then parked
+                error = exc
+        return error
+
+    def _handle_once(self, sub: Subscription, envelope: events_pb2.EventEnvelope, payload: Message,
+                     parked_id: int | None) -> None:
+        """One try in one transaction, which also resolves the parked row `parked_id`; raises on failure."""
+        inbox, handler = self.tables["inbox"], getattr(self.handlers, sub.method)
+        seen = sa.select(inbox.c.event_id).where(inbox.c.event_id == envelope.event_id,
+                                                 inbox.c.handler == sub.handler_name)
+        try:
+            with self.db.transaction() as conn:
+                duplicate = conn.execute(seen).first() is not None
+                if not duplicate:
+                    conn.execute(inbox.insert().values(
+                        event_id=envelope.event_id, handler=sub.handler_name, processed_at=utcnow()))
+                    handler(conn, payload, envelope)
+                self._resolve(conn, parked_id)
+        except sa.exc.IntegrityError:
+            # A concurrent delivery of the same event may have won the inbox row.
+            with self.db.engine.connect() as conn:
+                if conn.execute(seen).first() is None:
+                    raise
+            duplicate = True
+            if parked_id is not None:
+                with self.db.transaction() as conn:
+                    self._resolve(conn, parked_id)
+        self.telemetry.events_consumed.labels(
+            self.service, envelope.event_type, "duplicate" if duplicate else "ok").inc()
+
+    def _resolve(self, conn: Connection, parked_id: int | None) -> None:
+        if parked_id is not None:
+            failed = self.tables["failed_events"]
+            conn.execute(failed.update().where(failed.c.id == parked_id)
+                         .values(resolved_at=utcnow(), next_retry_at=None))
+
+    def _park(self, sub: Subscription, envelope: events_pb2.EventEnvelope, error: Exception) -> None:
+        """One unresolved row per event and handler, its first automatic retry due after the base delay."""
+        failed = self.tables["failed_events"]
+        now = utcnow()
+        due = now + parked_retry_delay(0, self.parked_retry_base_seconds) if self.parked_max_retries > 0 else None
+        with self.db.transaction() as conn:
+            parked = conn.execute(sa.select(failed.c.id).where(
+                failed.c.event_id == envelope.event_id, failed.c.handler == sub.handler_name,
+                failed.c.resolved_at.is_(None))).first()
+            if parked:  # a redelivery of an event already parked: its schedule stands
+                conn.execute(failed.update().where(failed.c.id == parked.id).values(error_type=type(error).__name__))
+            else:
+                conn.execute(failed.insert().values(
+                    event_id=envelope.event_id, handler=sub.handler_name, envelope=envelope.SerializeToString(),
+                    error_type=type(error).__name__, failed_at=now, retries=0, next_retry_at=due))
+        self.report_parked()
+
+    def retry_parked(self, row: sa.Row) -> bool:
+        """One automatic retry of a parked row (leased by the retrier); True when now handled.
+
+        On failure the row itself is rescheduled (retries + 1, the next retry after a longer
+        delay) or, after `parked_max_retries`, left for an operator with next_retry_at NULL.
+        """
+        failed = self.tables["failed_events"]
+        sub = self.subscription(row.handler)
+        retries = row.retries + 1
+        envelope = events_pb2.EventEnvelope.FromString(row.envelope)
+        if sub is None:
+            error_type = "NoHandler"
+        else:
+            with self._span("retry", envelope) as span:
+                try:
+                    error = self._attempts(sub, envelope, unpack(envelope), 1, parked_id=row.id)
+                except ValueError as exc:  # an unknown payload
+                    error = exc
+                if error is None:
+                    log.info("%s.%s handled parked event %s on automatic retry %d",
+                             self.service, row.handler, row.event_id, retries)
+                    return True
+                error_type = type(error).__name__
+                span.set_status(trace.Status(trace.StatusCode.ERROR, error_type))
+        if sub is None or retries >= self.parked_max_retries:
+            next_retry_at = None
+            log.error("%s.%s failed on parked event %s (%s) after %d automatic retries; "
+                      "left for an operator (pakn admin replay-failed)",
+                      self.service, row.handler, row.event_id, error_type, retries)
+        else:
+            delay = parked_retry_delay(retries, self.parked_retry_base_seconds)
+            next_retry_at = utcnow() + delay
+            log.warning("%s.%s failed on parked event %s (%s), automatic retry %d of %d; next in %.0f s",
+                        self.service, row.handler, row.event_id, error_type, retries, self.parked_max_retries,
+                        delay.total_seconds())
+        with self.db.transaction() as conn:
+            conn.execute(failed.update().where(failed.c.id == row.id, failed.c.resolved_at.is_(None)).values(
+                retries=retries, next_retry_at=next_retry_at, error_type=error_type))
+        return False
+
     def parked(self) -> int:
-        """How many events wait in failed_events for a replay."""
+        """How many events wait in failed_events (for an automatic retry or an operator's replay)."""
         failed = self.tables["failed_events"]
         with self.db.engine.connect() as conn:
             return conn.execute(sa.select(sa.func.count()).select_from(failed)
                                 .where(failed.c.resolved_at.is_(None))).scalar_one()
 
+    def report_parked(self) -> int:
+        """Set the pakn_parked_events gauge; returns the count."""
+        count = self.parked()
+        self.telemetry.parked_events.labels(self.service).set(count)
+        return count
+
     def replay_failed(self) -> int:
-        """Handle parked events again (after a fix); returns how many now succeeded."""
+        """An operator's replay of every parked event (after a fix); returns how many now succeeded.
+
+        A success resolves the row (and clears its next retry); a failure leaves it parked, its
+        automatic schedule as it was.
+        """
         failed = self.tables["failed_events"]
         with self.db.engine.connect() as conn:
             rows = conn.execute(sa.select(failed).where(failed.c.resolved_at.is_(None)).order_by(failed.c.id)).all()
         ok = 0
         for row in rows:
-            envelope = events_pb2.EventEnvelope.FromString(row.envelope)
-            sub = next((s for s in self.subscriptions if s.handler_name == row.handler), None)
+            sub = self.subscription(row.handler)
             if sub is None:
                 continue
+            envelope = events_pb2.EventEnvelope.FromString(row.envelope)
+            with self._span("replay", envelope) as span:
+                error = self._attempts(sub, envelope, unpack(envelope), self.attempts, parked_id=row.id)
+                if error is None:
+                    ok += 1
+                    continue
+                span.set_status(trace.Status(trace.StatusCode.ERROR, type(error).__name__))
+            log.error("%s.%s failed again on parked event %s (%s) when replayed; still parked",
+                      self.service, row.handler, row.event_id, type(error).__name__)
             with self.db.transaction() as conn:
-                conn.execute(failed.update().where(failed.c.id == row.id).values(resolved_at=utcnow()))
-            if self.handle(sub, envelope):
-                ok += 1
+                conn.execute(failed.update().where(failed.c.id == row.id, failed.c.resolved_at.is_(None))
+                             .values(error_type=type(error).__name__))
+        self.report_parked()
         return ok
+
+
+class ParkedEventRetrier(PollingLoop):
+    """Retries a service's parked events when due; safe with several replicas (rows are leased).
+
+    Leasing moves a row's next_retry_at past the lease, so no other retrier takes it meanwhile (on
+    PostgreSQL the rows are also locked with SKIP LOCKED while being leased); the consumer then
+    resolves or reschedules it. A process that dies mid-retry leaves the row due again once the
+    lease ends, and the inbox keeps a second handling harmless.
+    """
+
+    LEASE = timedelta(minutes=5)
+
+    def __init__(self, consumer: EventConsumer, interval: float = 5.0, batch: int = 20):
+        self.consumer, self.db = consumer, consumer.db
+        self.interval, self.batch = interval, batch
+        self.name = f"parked-retrier-{consumer.service}"
+        self.table = consumer.tables["failed_events"]
+        super().__init__()
+
+    def lease_due(self) -> list[sa.Row]:
+        """Lease the parked rows whose next retry is due, oldest due first."""
+        t = self.table
+        now = utcnow()
+        with self.db.transaction() as conn:
+            query = (
+                sa.select(t.c.id, t.c.event_id, t.c.handler, t.c.envelope, t.c.retries)
+                .where(t.c.resolved_at.is_(None), t.c.next_retry_at.is_not(None), t.c.next_retry_at <= now)
+                .order_by(t.c.next_retry_at, t.c.id).limit(self.batch)
+            )
+            if self.db.is_postgres:
+                query = query.with_for_update(skip_locked=True)
+            rows = conn.execute(query).all()
+            if rows:
+                conn.execute(t.update().where(t.c.id.in_([r.id for r in rows])).values(next_retry_at=now + self.LEASE))
+        return rows
+
+    def run_once(self) -> int:
+        """Retry one batch of due rows; returns how many were retried."""
+        rows = self.lease_due()
+        try:
+            for row in rows:
+                self.consumer.retry_parked(row)
+        finally:
+            self.consumer.report_parked()
+        return len(rows)
 
 
 class InProcessBus:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from runtime.config import ConfigError
 from runtime.db import Database, sqlite_url
-from runtime.messaging import EventConsumer, InProcessBus, Outbox, OutboxRelay
+from runtime.messaging import EventConsumer, InProcessBus, Outbox, OutboxRelay, ParkedEventRetrier
 from runtime.service import ServiceContext, ServiceParts, ServiceSpec
 
 if TYPE_CHECKING:
@@ -107,7 +107,8 @@ def _init_sms(p: "Platform"):
 # Services --------------------------------------------------------------------------------------
 
 class ServiceRuntime(Component):
-    """A service's database, outbox, relay and application, shared by its API and worker modules."""
+    """A service's database, outbox, relay, parked-event retrier and application, shared by its API
+    and worker modules."""
 
     def __init__(self, p: "Platform", service: str):
         self.spec = spec_of(service)
@@ -125,7 +126,11 @@ class ServiceRuntime(Component):
         self.relay = OutboxRelay(self.db, self.outbox, self.bus, self.telemetry,
                                  cfg.events.relay_interval_seconds, cfg.events.relay_batch)
         self.consumer = EventConsumer(service, self.db, list(self.spec.subscriptions), self.parts.handlers,
-                                      self.telemetry, cfg.events.consumer_attempts)
+                                      self.telemetry, cfg.events.consumer_attempts,
+                                      parked_retry_base_seconds=cfg.events.parked_retry_base_seconds,
+                                      parked_max_retries=cfg.events.parked_max_retries)
+        # In the API and the worker processes alike: parked rows are leased, so replicas share them.
+        self.retrier = ParkedEventRetrier(self.consumer, cfg.events.parked_poll_seconds)
 
     def ready(self) -> bool:
         bus_ok = getattr(self.bus, "ping", lambda: True)()
@@ -133,12 +138,14 @@ class ServiceRuntime(Component):
 
     def start(self) -> None:
         self.relay.start()
+        self.retrier.start()
         for part in self.parts.background:
             part.start()
 
     def stop(self) -> None:
         for part in reversed(self.parts.background):
             part.stop()
+        self.retrier.stop()
         self.relay.stop()
         self.db.dispose()
 

@@ -41,6 +41,10 @@ class Telemetry:
         self.outbox_backlog = Gauge(
             "pakn_outbox_backlog", "Events written but not yet published", ["service"], registry=self.registry
         )
+        self.parked_events = Gauge(
+            "pakn_parked_events", "Events parked in failed_events: awaiting an automatic retry or an operator",
+            ["service"], registry=self.registry,
+        )
         self.events_published = Counter(
             "pakn_events_published_total", "Events published by the outbox relay", ["service", "event_type"],
             registry=self.registry,
