@@ -19,22 +19,25 @@ def review_msg(view: CaseView) -> pb.Review:
     return pb.Review(
         case_id=row.case_id, tracking_code=row.tracking_code or "", status=row.status, content=row.content,
         keep_identity_secret=bool(row.keep_identity_secret),
-        answers=[pb.UnitAnswer(assignment_id=a.assignment_id, unit_id=a.unit_id, unit_name=a.unit_name,
-                               answer=a.answer, evidence=media_refs(a.evidence), approved_at=_t(a.approved_at),
-                               approved=bool(a.approved))
-                 for a in view.answers if not a.returned],
+        answers=[unit_answer(a) for a in view.answers if not a.returned],
         review_deadline=_t(row.review_deadline), ready=view.ready, review_clock=view.review_clock,
     )
+
+
+def unit_answer(a, published: bool = False) -> pb.UnitAnswer:
+    """One unit's answer: as approved, or (published) as it was copied at publication."""
+    return pb.UnitAnswer(
+        assignment_id=a.assignment_id, unit_id=a.unit_id, unit_name=a.unit_name,
+        answer=a.published_answer if published else a.answer,
+        evidence=media_refs(a.published_evidence if published else a.evidence),
+        approved_at=_t(a.approved_at), approved=True if published else bool(a.approved))
 
 
 def published_msg(view: CaseView) -> pb.PublishedAnswer:
     row = view.row
     return pb.PublishedAnswer(
         tracking_code=row.tracking_code, content=row.content,
-        answers=[pb.UnitAnswer(assignment_id=a.assignment_id, unit_id=a.unit_id, unit_name=a.unit_name,
-                               answer=a.published_answer, evidence=media_refs(a.published_evidence),
-                               approved_at=_t(a.approved_at), approved=True)
-                 for a in view.answers if a.published_answer is not None],
+        answers=[unit_answer(a, published=True) for a in view.answers if a.published_answer is not None],
         published_at=_t(row.published_at), disclaimer=domain.DISCLAIMER_VI, rating=row.rating,
     )
 
@@ -44,10 +47,7 @@ def submitter_msg(view: CaseView) -> pb.PublishedAnswer:
     row = view.row
     return pb.PublishedAnswer(
         tracking_code=row.tracking_code, content=row.content,
-        answers=[pb.UnitAnswer(assignment_id=a.assignment_id, unit_id=a.unit_id, unit_name=a.unit_name,
-                               answer=a.answer, evidence=media_refs(a.evidence), approved_at=_t(a.approved_at),
-                               approved=bool(a.approved))
-                 for a in view.answers if not a.returned and a.approved],
+        answers=[unit_answer(a) for a in view.answers if not a.returned and a.approved],
         published_at=_t(row.published_at or row.delivered_at), disclaimer=domain.DISCLAIMER_VI, rating=row.rating,
     )
 

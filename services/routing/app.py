@@ -98,6 +98,14 @@ def _case_not_found() -> NotFound:
     return NotFound("Không tìm thấy phản ánh", "case not found")
 
 
+def _after(query, after, time_col, id_col):
+    """Keyset paging: the rows after the last one of the previous page (time, then id)."""
+    if after is None:
+        return query
+    at = as_utc(datetime.fromisoformat(after[0]))
+    return query.where(sa.or_(time_col > at, sa.and_(time_col == at, id_col > after[1])))
+
+
 def _assignment_query():
     return (sa.select(assignments, cases.c.content, cases.c.tracking_code)
             .join(cases, cases.c.case_id == assignments.c.case_id))
@@ -123,10 +131,7 @@ class RoutingApp:
         pg = domain.page(page_size, page_token, statuses, CASE_STATUSES)
         wanted = set(statuses) or {s.value for s in domain.OPEN}
         q = sa.select(cases).where(cases.c.status.in_(sorted(wanted)))
-        if pg.after is not None:
-            at = as_utc(datetime.fromisoformat(pg.after[0]))
-            q = q.where(sa.or_(cases.c.received_at > at,
-                               sa.and_(cases.c.received_at == at, cases.c.case_id > pg.after[1])))
+        q = _after(q, pg.after, cases.c.received_at, cases.c.case_id)
         q = q.order_by(cases.c.received_at, cases.c.case_id).limit(pg.size + 1)
         with self.db.engine.connect() as conn:
             clocks = self._clocks(self.calendar.calendar(conn))
@@ -162,10 +167,7 @@ class RoutingApp:
             q = q.where(assignments.c.unit_id == unit_id)
         if statuses:
             q = q.where(assignments.c.status.in_(sorted(set(statuses))))
-        if pg.after is not None:
-            at = as_utc(datetime.fromisoformat(pg.after[0]))
-            q = q.where(sa.or_(assignments.c.created_at > at,
-                               sa.and_(assignments.c.created_at == at, assignments.c.assignment_id > pg.after[1])))
+        q = _after(q, pg.after, assignments.c.created_at, assignments.c.assignment_id)
         q = q.order_by(assignments.c.created_at, assignments.c.assignment_id).limit(pg.size + 1)
         with self.db.engine.connect() as conn:
             clocks = self._clocks(self.calendar.calendar(conn))

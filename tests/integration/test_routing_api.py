@@ -373,7 +373,6 @@ def test_publication_outcomes_follow_the_case_and_ignore_unknown_cases(routing):
         assert conn.execute(sa.text("SELECT count(*) FROM cases")).scalar_one() == 2
 
 
-@pytest.mark.skipif(not hasattr(events_pb2, "CaseUnderReview"), reason="gen/ is stale: run `make proto`")
 def test_a_late_under_review_does_not_hide_the_publication(routing):
     p, c = routing
     case_id = receive(p)
