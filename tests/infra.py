@@ -286,3 +286,32 @@ class TcpProxy:
                     s.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
+
+
+class FaultProxy(TcpProxy):
+    """A TcpProxy for fault injection: down() really stops listening, cut() drops every current
+    connection but keeps listening (a peer reconnects at once).
+
+    (Closing a listening socket does not wake a thread blocked in accept() on Linux: the socket
+    keeps accepting until it is shut down first.)
+    """
+
+    def down(self) -> None:
+        if self._listener is not None:
+            try:
+                self._listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        super().down()
+
+    def cut(self) -> int:
+        """Drop the connections open now; returns how many sockets were cut."""
+        with self._lock:
+            conns, self._conns = self._conns, []
+        for conn in conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            conn.close()
+        return len(conns)
