@@ -2,7 +2,7 @@
 PY ?= python3
 ADDRESS ?= 127.0.0.1:50051
 
-.PHONY: install run test bench proto proto-check lint demo clean
+.PHONY: install run test chaos bench proto proto-check lint demo clean
 
 install:            ## .venv with the platform and the test tools
 	$(PY) scripts/dev.py install
@@ -12,6 +12,9 @@ run:                ## the whole platform in one process (SQLite, local media, i
 
 test:               ## contracts check + the whole suite (PostgreSQL, RabbitMQ, S3, SMTP included)
 	$(PY) scripts/dev.py test
+
+chaos:              ## only the chaos group: broker, database and worker faults in microservices mode
+	$(PY) scripts/dev.py chaos
 
 bench:              ## submissions/s, p50/p99 in both modes beside bare gRPC and PostgreSQL; 200 MB upload memory
 	$(PY) scripts/dev.py bench

@@ -3,6 +3,7 @@
 
     python3 scripts/dev.py run [pakn serve options]   install into .venv, run the monolithic platform
     python3 scripts/dev.py test [pytest options]      install the test tools, check contracts, run the suite
+    python3 scripts/dev.py chaos [pytest options]     only the chaos group (pytest -m chaos tests/chaos)
     python3 scripts/dev.py install                    just install (.venv, with the dev extras)
     python3 scripts/dev.py bench [bench options]      the benchmark (needs PostgreSQL and RabbitMQ)
 
@@ -57,6 +58,10 @@ def main() -> int:
         sh(BIN / "buf", "lint", "proto")
         sh(BIN / "ruff", "check", "runtime", "services", "regulation", "scripts", "tests", "bench", "gateways")
         sh(BIN / "python", "-m", "pytest", *args)
+    elif command == "chaos":
+        # Its own RabbitMQ node and PostgreSQL cluster: needs rabbitmq-server and PostgreSQL's server binaries.
+        install(dev=True)
+        sh(BIN / "python", "-m", "pytest", "-m", "chaos", "tests/chaos", *args)
     elif command == "bench":
         install(dev=True)
         sh(BIN / "python", "-m", "bench.run", *args)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -364,6 +365,10 @@ class Figures:
     extra: dict = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # Every call (in figures.json only): request id, attempt, start, seconds, code, case, tracking code.
+    history: list[dict] = field(default_factory=list)
+    # WARNING and ERROR log lines per process, ids and numbers stripped (in figures.json only).
+    log_lines: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def fill(self, burst: Burst, d: Delivery, cluster: ChaosCluster) -> None:
         self.submissions = burst.count
@@ -387,6 +392,8 @@ class Figures:
             self.statuses_during_outage = burst.statuses(self.fault_at, self.recovered_at)
         self.unexpected_exits = [{k: v for k, v in e.items() if k != "log_tail"} for e in cluster.exits]
         self.restarts = list(cluster.restarts)
+        self.history = [asdict(c) for c in burst.calls]
+        self.log_lines = log_summary(cluster.logs())
 
     def mails(self, smtp_server, burst: Burst, d: Delivery) -> None:
         counts = Counter()
@@ -409,13 +416,35 @@ class Figures:
                 runs = []
         except (OSError, ValueError):
             runs = []
-        summary = {k: v for k, v in data.items() if k not in ("extra",)}
+        summary = {k: v for k, v in data.items() if k not in ("extra", "history", "log_lines")}
         summary["extra"] = {k: v for k, v in self.extra.items() if k != "logs"}
         summary["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
         runs.append(summary)
         tmp = RESULTS.with_suffix(".tmp")
         tmp.write_text(json.dumps(runs[-200:], indent=2, ensure_ascii=False))
         tmp.replace(RESULTS)
+
+
+def log_summary(logs: dict[str, str]) -> dict[str, dict[str, int]]:
+    """WARNING and ERROR lines of each process's log, counted once ids and numbers are masked."""
+    out: dict[str, dict[str, int]] = {}
+    for name, text in logs.items():
+        counts: Counter = Counter()
+        for line in text.splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                if line.startswith("Traceback"):
+                    counts["Traceback (not JSON)"] += 1
+                continue
+            if not isinstance(entry, dict) or entry.get("level") not in ("WARNING", "ERROR", "CRITICAL"):
+                continue
+            msg = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "<id>", str(entry.get("msg", "")).split("\n")[0])
+            msg = re.sub(r"0x[0-9a-f]+|\d+(\.\d+)?", "<n>", msg)[:200]
+            counts[f"{entry['level']} {entry.get('logger', '')}: {msg}"] += 1
+        if counts:
+            out[name] = dict(counts.most_common())
+    return out
 
 
 # -- one scenario from start to verdict ----------------------------------------------------------
