@@ -52,6 +52,8 @@ class ChaosCluster(Cluster):
     than the API processes. Logs are appended across restarts (`<name>.log`).
     """
 
+    MAX_RESTARTS = 3  # per process and scenario, as a supervisor's back-off would give up
+
     def __init__(self, folder: Path, postgres_url: str, amqp_uri: str, seaweedfs, smtp_server,
                  workers_amqp_uri: str | None = None, **settings: object):
         super().__init__(folder, postgres_url, amqp_uri, seaweedfs, smtp_server)
@@ -105,6 +107,8 @@ class ChaosCluster(Cluster):
         restarted = []
         for name, proc in list(self.processes.items()):
             if proc.poll() is not None:
+                if sum(e["process"] == name for e in self.exits) >= self.MAX_RESTARTS:
+                    continue  # crash-looping: left down (the scenario fails on what it did not deliver)
                 tail = (self.folder / f"{name}.log").read_text(errors="replace")[-1500:]
                 self.exits.append({"process": name, "code": proc.returncode, "at": _now(), "log_tail": tail})
                 self.restart(name, f"exited with {proc.returncode}")
