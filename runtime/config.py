@@ -71,6 +71,22 @@ class EventsConfig:
     parked_max_retries: int = 8
     # How often each service process looks for parked events whose retry is due.
     parked_poll_seconds: float = 5.0
+    # Subscriber queues: "classic" (durable) or "quorum" (production; docs/reliability.md).
+    queue_type: str = "classic"
+    # AMQP heartbeat: a broker connection that died silently is noticed within about twice this.
+    heartbeat_seconds: int = 10
+    # An event that can be neither handled nor parked (database down) goes back to the broker after
+    # this pause, doubled for each consecutive one of the process, at most the maximum.
+    redelivery_backoff_seconds: float = 0.5
+    redelivery_backoff_max_seconds: float = 30.0
+    # A worker's consumers that died are started again after this pause (doubled, at most 30 s);
+    # consumers whose queues show no consumer for worker_stalled_seconds are restarted too.
+    worker_restart_seconds: float = 1.0
+    worker_stalled_seconds: float = 15.0
+    # Messages one worker process handles at once (and its prefetch).
+    worker_concurrency: int = 4
+    # How often queue depth and consumers are read from the broker (metrics, stall detection).
+    queue_monitor_seconds: float = 5.0
 
 
 @dataclass

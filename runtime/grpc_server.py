@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import logging
 import threading
+import traceback
+import uuid
 from concurrent import futures
+from pathlib import Path
 from typing import Callable
 
 import grpc
@@ -22,15 +25,38 @@ from grpc_status import rpc_status
 from opentelemetry import trace
 
 from runtime.config import Config
-from runtime.errors import INTERNAL_STATUS, DomainError, to_status
+from runtime.errors import DomainError, to_status
+from runtime.faults import internal_status, is_unavailable, unavailable_status
 from runtime.telemetry import Stopwatch, Telemetry
 
 log = logging.getLogger(__name__)
+
+# The grpc.health.v1 service name of the process's liveness (readiness is "" and each service's name).
+LIVENESS = "liveness"
 
 
 def _split(method: str) -> tuple[str, str]:
     _, service, name = method.split("/", 2)
     return service, name
+
+
+def failure_status(exc: Exception, service: str, method: str, telemetry: Telemetry):
+    """The status for an exception that is not a domain error: UNAVAILABLE for an outage, else INTERNAL.
+
+    An outage (database, broker, object store unreachable) is retryable and says when to retry.
+    Anything else is a bug: the caller gets an error id, the log gets the same id with the
+    exception's class and stack (file, line, function; never the exception's text, which may carry
+    personal data), and `pakn_rpc_internal_errors_total` counts it.
+    """
+    if is_unavailable(exc):
+        log.warning("%s/%s: a dependency is unavailable (%s)", service, method, type(exc).__name__)
+        return grpc.StatusCode.UNAVAILABLE, unavailable_status()
+    error_id = uuid.uuid4().hex[:12]
+    frames = traceback.extract_tb(exc.__traceback__)
+    stack = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames[-8:]))
+    log.error("%s/%s failed: error id %s, %s at %s", service, method, error_id, type(exc).__name__, stack)
+    telemetry.internal_errors.labels(service, method).inc()
+    return grpc.StatusCode.INTERNAL, internal_status(error_id)
 
 
 class ObservabilityInterceptor(grpc.ServerInterceptor):
@@ -64,11 +90,10 @@ class ObservabilityInterceptor(grpc.ServerInterceptor):
                                 else grpc.StatusCode.UNKNOWN)
                         raise
                     except Exception as exc:  # noqa: BLE001 - never leak exception text
-                        code = grpc.StatusCode.INTERNAL
+                        code, status = failure_status(exc, service, method, telemetry)
+                        span.set_attribute("rpc.grpc.status_code", code.value[0])
                         span.set_status(trace.Status(trace.StatusCode.ERROR, type(exc).__name__))
-                        log.error("%s/%s failed: %s", service, method, type(exc).__name__,
-                                  exc_info=log.isEnabledFor(logging.DEBUG))
-                        context.abort_with_status(rpc_status.to_status(INTERNAL_STATUS))
+                        context.abort_with_status(rpc_status.to_status(status))
                     finally:
                         telemetry.rpc_latency.labels(service, method, code.name).observe(watch.elapsed())
             return call
@@ -85,10 +110,9 @@ class ObservabilityInterceptor(grpc.ServerInterceptor):
                     except grpc.RpcError:
                         code = grpc.StatusCode.UNKNOWN
                         raise
-                    except Exception as exc:  # noqa: BLE001
-                        code = grpc.StatusCode.INTERNAL
-                        log.error("%s/%s failed: %s", service, method, type(exc).__name__)
-                        context.abort_with_status(rpc_status.to_status(INTERNAL_STATUS))
+                    except Exception as exc:  # noqa: BLE001 - never leak exception text
+                        code, status = failure_status(exc, service, method, telemetry)
+                        context.abort_with_status(rpc_status.to_status(status))
                     finally:
                         telemetry.rpc_latency.labels(service, method, code.name).observe(watch.elapsed())
             return call
@@ -130,6 +154,9 @@ class GrpcServer:
         self.health.set(full_name, health_pb2.HealthCheckResponse.NOT_SERVING)
 
     def start(self) -> int:
+        # "liveness": SERVING while the process serves at all (a probe that restarts the pod checks
+        # this); "" and each service's name: readiness (its database answers).
+        self.health.set(LIVENESS, health_pb2.HealthCheckResponse.SERVING)
         reflection.enable_server_reflection(self.service_names, self.server)
         address = f"{self.config.server.host}:{self.config.server.port}"
         self.port = self.server.add_insecure_port(address)

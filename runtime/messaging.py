@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection
 
 from pakn.events.v1 import events_pb2
 from runtime.db import Database
+from runtime.faults import Redeliver, is_unavailable
 from runtime.loops import PollingLoop
 from runtime.telemetry import Telemetry
 
@@ -266,8 +267,17 @@ class EventConsumer:
             yield span
 
     def handle(self, sub: Subscription, envelope: events_pb2.EventEnvelope) -> bool:
-        """Handle one delivery; True when handled (now or before), False when parked."""
-        payload = unpack(envelope)
+        """Handle one delivery; True when handled (now or before), False when parked.
+
+        Raises `Redeliver` when the event was neither handled nor parked: its database is
+        unreachable (the event is not at fault, and parking needs that database), or parking
+        itself failed. The caller must then give the event back (RabbitMQ: requeue; in process:
+        the relay leaves it unpublished and publishes it again), never drop it.
+        """
+        try:
+            payload = unpack(envelope)
+        except ValueError as exc:  # an unknown payload type: poison, parked for an operator
+            return self._give_up(sub, envelope, exc)
         lag = (utcnow() - from_ts(envelope.occurred_at)).total_seconds()
         self.telemetry.consumer_lag.labels(self.service, envelope.event_type).observe(max(lag, 0.0))
         with self._span("consume", envelope) as span:
@@ -275,11 +285,27 @@ class EventConsumer:
             if error is None:
                 return True
             span.set_status(trace.Status(trace.StatusCode.ERROR, type(error).__name__))
-            log.error("%s.%s failed on event %s (%s) after %d attempts; parked",
-                      self.service, sub.method, envelope.event_id, type(error).__name__, self.attempts)
+            return self._give_up(sub, envelope, error)
+
+    def _give_up(self, sub: Subscription, envelope: events_pb2.EventEnvelope, error: Exception) -> bool:
+        """Park the event after its attempts failed, or raise Redeliver when it cannot be parked."""
+        if is_unavailable(error) and not self.db.ping():
+            self.telemetry.events_consumed.labels(self.service, envelope.event_type, "redelivered").inc()
+            log.warning("%s.%s could not handle event %s: database unavailable (%s); back to the broker",
+                        self.service, sub.method, envelope.event_id, type(error).__name__)
+            raise Redeliver(self.service, envelope.event_id, type(error).__name__) from None
+        try:
             self._park(sub, envelope, error)
-            self.telemetry.events_consumed.labels(self.service, envelope.event_type, "parked").inc()
-            return False
+        except Exception as park_error:  # noqa: BLE001 - the event goes back, never to the floor
+            self.telemetry.events_consumed.labels(self.service, envelope.event_type, "redelivered").inc()
+            log.error("%s.%s failed on event %s (%s) and could not park it (%s); back to the broker",
+                      self.service, sub.method, envelope.event_id, type(error).__name__,
+                      type(park_error).__name__)
+            raise Redeliver(self.service, envelope.event_id, type(park_error).__name__) from None
+        log.error("%s.%s failed on event %s (%s) after %d attempts; parked",
+                  self.service, sub.method, envelope.event_id, type(error).__name__, self.attempts)
+        self.telemetry.events_consumed.labels(self.service, envelope.event_type, "parked").inc()
+        return False
 
     def _attempts(self, sub: Subscription, envelope: events_pb2.EventEnvelope, payload: Message, attempts: int,
                   parked_id: int | None = None) -> Exception | None:
@@ -293,6 +319,8 @@ class EventConsumer:
                 return None
             except Exception as exc:  # noqa: BLE001 - retried, then parked
                 error = exc
+                if is_unavailable(exc) and not self.db.ping():
+                    break  # the database is down: more attempts now only delay the redelivery
         return error
 
     def _handle_once(self, sub: Subscription, envelope: events_pb2.EventEnvelope, payload: Message,
@@ -344,6 +372,18 @@ class EventConsumer:
                     error_type=type(error).__name__, failed_at=now, retries=0, next_retry_at=due))
         self.report_parked()
 
+    def park_malformed(self, sub: Subscription, raw: bytes) -> None:
+        """Keep a delivery that is not an envelope at all, for an operator only (no automatic retry)."""
+        failed = self.tables["failed_events"]
+        with self.db.transaction() as conn:
+            conn.execute(failed.insert().values(
+                event_id=str(uuid.uuid4()), handler=sub.handler_name, envelope=raw, error_type="MalformedMessage",
+                failed_at=utcnow(), retries=0, next_retry_at=None))
+        log.error("%s.%s received a message that is not an event envelope; parked for an operator",
+                  self.service, sub.method)
+        self.telemetry.events_consumed.labels(self.service, sub.event_type, "parked").inc()
+        self.report_parked()
+
     def retry_parked(self, row: sa.Row) -> bool:
         """One automatic retry of a parked row (leased by the retrier); True when now handled.
 
@@ -368,6 +408,9 @@ class EventConsumer:
                     return True
                 error_type = type(error).__name__
                 span.set_status(trace.Status(trace.StatusCode.ERROR, error_type))
+                if is_unavailable(error) and not self.db.ping():
+                    # An outage is not the event's failure: the lease runs out and the row is due again.
+                    raise Redeliver(self.service, row.event_id, error_type) from None
         if sub is None or retries >= self.parked_max_retries:
             next_retry_at = None
             log.error("%s.%s failed on parked event %s (%s) after %d automatic retries; "
@@ -409,8 +452,8 @@ class EventConsumer:
         ok = 0
         for row in rows:
             sub = self.subscription(row.handler)
-            if sub is None:
-                continue
+            if sub is None or row.error_type == "MalformedMessage":
+                continue  # no handler for it here, or not an envelope: an operator reads it
             envelope = events_pb2.EventEnvelope.FromString(row.envelope)
             with self._span("replay", envelope) as span:
                 error = self._attempts(sub, envelope, unpack(envelope), self.attempts, parked_id=row.id)

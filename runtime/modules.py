@@ -70,7 +70,7 @@ def _init_event_bus(p: "Platform"):
     from runtime.rabbitmq import RabbitPublisher
 
     subscriptions = {name: spec_of(name).subscriptions for name in SERVICES}
-    return RabbitPublisher(p.config.events.amqp_uri, subscriptions)
+    return RabbitPublisher(p.config.events.amqp_uri, subscriptions, p.config.events.queue_type)
 
 
 def _init_media_store(p: "Platform"):
@@ -131,20 +131,33 @@ class ServiceRuntime(Component):
                                       parked_max_retries=cfg.events.parked_max_retries)
         # In the API and the worker processes alike: parked rows are leased, so replicas share them.
         self.retrier = ParkedEventRetrier(self.consumer, cfg.events.parked_poll_seconds)
+        # On RabbitMQ: this service's subscriber queues, watched for depth and consumers.
+        self.monitor = None
+        if cfg.events.backend == "rabbitmq" and self.spec.subscriptions:
+            from runtime.rabbitmq import QueueMonitor
+
+            self.monitor = QueueMonitor(cfg.events.amqp_uri, {service: self.spec.subscriptions}, self.telemetry,
+                                        cfg.events.queue_monitor_seconds)
+        self.telemetry.readiness[f"database:{service}"] = self.db.ping
 
     def ready(self) -> bool:
-        bus_ok = getattr(self.bus, "ping", lambda: True)()
-        return self.db.ping() and bus_ok
+        """Ready when its database answers. The broker is not needed: the outbox holds the events
+        until it is back, so an API stays ready (and is not taken out of service) in a broker outage."""
+        return self.db.ping()
 
     def start(self) -> None:
         self.relay.start()
         self.retrier.start()
+        if self.monitor is not None:
+            self.monitor.start()
         for part in self.parts.background:
             part.start()
 
     def stop(self) -> None:
         for part in reversed(self.parts.background):
             part.stop()
+        if self.monitor is not None:
+            self.monitor.stop()
         self.retrier.stop()
         self.relay.stop()
         self.db.dispose()
@@ -162,25 +175,33 @@ def _service_api(service: str) -> Callable[["Platform"], Any]:
 
 
 class WorkerComponent(Component):
+    """A service's event consumers on RabbitMQ, supervised (runtime/rabbitmq.py WorkerSupervisor)."""
+
     def __init__(self, p: "Platform", service: str):
+        from runtime.rabbitmq import WorkerSupervisor
+
         self.runtime = ServiceRuntime(p, service)
-        self.amqp_uri = p.config.events.amqp_uri
+        self.grace_seconds = p.config.server.grace_seconds
+        self.supervisor = WorkerSupervisor(self.runtime.consumer, p.config, self.runtime.telemetry,
+                                           self.runtime.monitor)
+        self.runtime.telemetry.readiness[f"consumers:{service}"] = lambda: self.supervisor.up
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        from runtime.rabbitmq import run_worker
-
         self.runtime.start()
-        self._thread = threading.Thread(
-            target=run_worker, args=(self.runtime.consumer, self.amqp_uri, self._stop),
-            name=f"{self.runtime.spec.name}-worker", daemon=True)
+        self._thread = threading.Thread(target=self.supervisor.run, args=(self._stop,),
+                                        name=f"{self.runtime.spec.name}-worker", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
+        """The messages in hand finish and are acknowledged; within the grace period."""
         self._stop.set()
+        self.supervisor.interrupt()
         if self._thread is not None:
-            self._thread.join(30)
+            self._thread.join(self.grace_seconds)
+            if self._thread.is_alive():
+                log.warning("%s worker did not stop within %.0f s", self.runtime.spec.name, self.grace_seconds)
         self.runtime.stop()
 
 

@@ -8,9 +8,12 @@ carry ids, service names, methods and codes, never personal data.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from contextlib import contextmanager
-from typing import Iterator, Mapping, MutableMapping
+from socketserver import ThreadingMixIn
+from typing import Callable, Iterator, Mapping, MutableMapping
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -18,7 +21,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
 
 from runtime.config import Config
 
@@ -65,6 +68,38 @@ class Telemetry:
             "pakn_notifications_total", "Notifications by channel and outcome", ["channel", "outcome"],
             registry=self.registry,
         )
+        # The event pipeline's health, for alerts (docs/reliability.md).
+        self.consumer_up = Gauge(
+            "pakn_consumer_up", "1 while a worker's consumers are connected and consuming", ["service"],
+            registry=self.registry,
+        )
+        self.consumer_restarts = Counter(
+            "pakn_consumer_restarts_total", "Times a worker's consumers were found dead or stalled and restarted",
+            ["service"], registry=self.registry,
+        )
+        self.consumer_last_message = Gauge(
+            "pakn_consumer_last_message_timestamp_seconds", "When a worker last received a message (Unix time)",
+            ["service"], registry=self.registry,
+        )
+        self.queue_ready = Gauge(
+            "pakn_queue_messages_ready", "Messages waiting in a subscriber queue (consumer lag)", ["queue"],
+            registry=self.registry,
+        )
+        self.queue_consumers = Gauge(
+            "pakn_queue_consumers", "Consumers attached to a subscriber queue", ["queue"], registry=self.registry,
+        )
+        self.queue_stalled = Gauge(
+            "pakn_queue_stalled", "1 when a subscriber queue has messages but no consumer", ["queue"],
+            registry=self.registry,
+        )
+        self.broker_up = Gauge("pakn_broker_up", "1 when the broker answered the last queue check",
+                               registry=self.registry)
+        self.internal_errors = Counter(
+            "pakn_rpc_internal_errors_total", "Calls answered INTERNAL (each has an error id in the log)",
+            ["grpc_service", "grpc_method"], registry=self.registry,
+        )
+        # Readiness checks of this process (name -> callable), served on /readyz beside /metrics.
+        self.readiness: dict[str, Callable[[], bool]] = {}
         resource = Resource.create({"service.name": f"pakn-{process_name}", "service.namespace": "pakn"})
         self.tracer_provider = TracerProvider(resource=resource)
         exporter = span_exporter
@@ -81,11 +116,42 @@ class Telemetry:
         self._http = None
 
     def start_metrics_server(self) -> None:
+        """/metrics, and the process's health for probes: /livez (it runs) and /readyz (its checks pass)."""
         m = self.config.metrics
         if not m.enabled or self._http is not None:
             return
-        self._http = start_http_server(m.port, addr=m.host, registry=self.registry)
-        log.info("metrics on http://%s:%s/metrics", m.host, self.metrics_port)
+        server = make_server(m.host, m.port, self._wsgi_app(), _ThreadingWSGIServer, handler_class=_QuietHandler)
+        thread = threading.Thread(target=server.serve_forever, name="metrics", daemon=True)
+        thread.start()
+        self._http = (server, thread)
+        log.info("metrics on http://%s:%s/metrics, health on /livez and /readyz", m.host, self.metrics_port)
+
+    def ready(self) -> tuple[bool, dict[str, bool]]:
+        """Every readiness check of this process, by name."""
+        results: dict[str, bool] = {}
+        for name, check in list(self.readiness.items()):
+            try:
+                results[name] = bool(check())
+            except Exception:  # noqa: BLE001 - a failing check is "not ready"
+                results[name] = False
+        return all(results.values()), results
+
+    def _wsgi_app(self):
+        metrics = make_wsgi_app(self.registry)
+
+        def app(environ, start_response):
+            path = environ.get("PATH_INFO", "")
+            if path == "/livez":
+                start_response("200 OK", [("Content-Type", "text/plain")])
+                return [b"ok\n"]
+            if path == "/readyz":
+                ok, results = self.ready()
+                body = "".join(f"{name}: {'ok' if good else 'failing'}\n" for name, good in sorted(results.items()))
+                start_response("200 OK" if ok else "503 Service Unavailable", [("Content-Type", "text/plain")])
+                return [body.encode()]
+            return metrics(environ, start_response)
+
+        return app
 
     @property
     def metrics_port(self) -> int | None:
@@ -120,6 +186,15 @@ class Telemetry:
         finally:
             if token is not None:
                 otel_context.detach(token)
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - probes every few seconds would flood the log
+        pass
 
 
 class Stopwatch:
