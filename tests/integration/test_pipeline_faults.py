@@ -297,3 +297,47 @@ def test_a_worker_reconnects_by_itself_and_its_health_says_so_meanwhile(tmp_path
             worker.wait()
         engine.dispose()
         proxy.down()
+
+
+@pytest.mark.rabbitmq
+@pytest.mark.slow
+def test_quorum_queues_as_production_runs_them(tmp_path, postgres_url, amqp_uri):
+    """events.queue_type = "quorum": the publisher and the worker declare the same quorum queues."""
+    from kombu import Connection, Queue
+    from nameko.standalone.events import get_event_exchange
+
+    from runtime.rabbitmq import queue_name
+
+    settings = {"database.url": postgres_url, "events.backend": "rabbitmq", "events.amqp_uri": amqp_uri,
+                "events.queue_type": "quorum", "data_dir": str(tmp_path), "metrics.enabled": False,
+                **fernet_keys()}
+    env = {**os.environ, **env_settings(settings)}
+    subprocess.run([sys.executable, "-m", "runtime.cli", "migrate", "--target=routing"], env=env, check=True,
+                   capture_output=True, timeout=120)
+    publisher = RabbitPublisher(amqp_uri, {"routing": spec_of("routing").subscriptions}, "quorum")
+    envelope = make_envelope("intake", "case.received", "case-q-1", events_pb2.CaseReceived(
+        case_id="case-q-1", tracking_code="26-0000000", channel=common_pb2.CHANNEL_EMAIL,
+        content="Đèn đường khu phố 3 không sáng"))
+    publisher.publish(envelope)
+    sub = next(s for s in spec_of("routing").subscriptions if s.event_type == "case.received")
+    # Declaring it as a classic queue now fails: it is a quorum queue.
+    with Connection(amqp_uri) as conn:
+        with pytest.raises(Exception) as refused:
+            Queue(queue_name("routing", sub), exchange=get_event_exchange("intake", {}),
+                  routing_key="case.received", durable=True)(conn.channel()).declare()
+        assert getattr(refused.value, "reply_code", None) == 406  # PRECONDITION_FAILED: x-queue-type differs
+    log = open(tmp_path / "worker.log", "wb")
+    worker = subprocess.Popen([sys.executable, "-m", "runtime.cli", "serve", "--target=routing-worker"], env=env,
+                              stdout=log, stderr=subprocess.STDOUT)
+    engine = sa.create_engine(postgres_url)
+    try:
+        def handled():
+            with engine.connect() as conn:
+                return conn.execute(sa.text("SELECT count(*) FROM routing.cases WHERE case_id = 'case-q-1'")
+                                    ).scalar_one() == 1
+        eventually(handled, timeout=60, interval=0.2)
+        assert worker.poll() is None, (tmp_path / "worker.log").read_text(errors="replace")[-3000:]
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        engine.dispose()
