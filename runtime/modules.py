@@ -194,10 +194,14 @@ class WorkerComponent(Component):
                                         name=f"{self.runtime.spec.name}-worker", daemon=True)
         self._thread.start()
 
-    def stop(self) -> None:
-        """The messages in hand finish and are acknowledged; within the grace period."""
+    def request_stop(self) -> None:
+        """Begin stopping without waiting: every worker of a process stops at once, not in turn."""
         self._stop.set()
         self.supervisor.interrupt()
+
+    def stop(self) -> None:
+        """The messages in hand finish and are acknowledged; within the grace period."""
+        self.request_stop()
         if self._thread is not None:
             self._thread.join(self.grace_seconds)
             if self._thread.is_alive():

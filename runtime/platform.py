@@ -70,6 +70,9 @@ class Platform:
         if self._stopped.is_set():
             return
         self._stopped.set()
+        # Components that stop slowly (a worker finishing the messages in hand) all begin first.
+        for component in self.components.values():
+            getattr(component, "request_stop", lambda: None)()
         if "server" in self.components:
             self.components["server"].stop()
         for name in reversed([n for n in self.order if n in self.components and n != "server"]):
