@@ -246,6 +246,11 @@ class TcpProxy:
 
     def down(self) -> None:
         if self._listener is not None:
+            # Closing alone does not wake a thread blocked in accept() on Linux: shut it down first.
+            try:
+                self._listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             self._listener.close()
             self._listener = None
         with self._lock:
@@ -289,20 +294,8 @@ class TcpProxy:
 
 
 class FaultProxy(TcpProxy):
-    """A TcpProxy for fault injection: down() really stops listening, cut() drops every current
-    connection but keeps listening (a peer reconnects at once).
-
-    (Closing a listening socket does not wake a thread blocked in accept() on Linux: the socket
-    keeps accepting until it is shut down first.)
-    """
-
-    def down(self) -> None:
-        if self._listener is not None:
-            try:
-                self._listener.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        super().down()
+    """A TcpProxy for fault injection: down() stops listening, cut() drops every current connection
+    but keeps listening (a peer reconnects at once)."""
 
     def cut(self) -> int:
         """Drop the connections open now; returns how many sockets were cut."""
