@@ -341,3 +341,24 @@ def test_quorum_queues_as_production_runs_them(tmp_path, postgres_url, amqp_uri)
         worker.terminate()
         worker.wait(timeout=30)
         engine.dispose()
+
+
+@pytest.mark.rabbitmq
+def test_a_queue_with_messages_and_no_consumer_is_reported_stalled(start_platform, postgres_url, amqp_uri):
+    from tests.integration.test_events_rabbitmq import routing_queue, take
+
+    p = start_platform("routing", **{"database.url": postgres_url, "events.backend": "rabbitmq",
+                                     "events.amqp_uri": amqp_uri, "events.queue_monitor_seconds": 0.2,
+                                     **fernet_keys()})
+    registry = p.get("telemetry").registry
+    queue = routing_queue()
+    publisher = RabbitPublisher(amqp_uri, {"routing": spec_of("routing").subscriptions})
+    publisher.publish(make_envelope("intake", "case.received", "case-s-1", events_pb2.CaseReceived(
+        case_id="case-s-1", tracking_code="26-0000000", channel=common_pb2.CHANNEL_EMAIL, content="Đèn hỏng")))
+    # No routing worker runs: one message waits and nobody consumes it.
+    eventually(lambda: registry.get_sample_value("pakn_queue_stalled", {"queue": queue}) == 1, timeout=15)
+    assert registry.get_sample_value("pakn_queue_messages_ready", {"queue": queue}) == 1
+    assert registry.get_sample_value("pakn_queue_consumers", {"queue": queue}) == 0
+    assert registry.get_sample_value("pakn_broker_up") == 1
+    assert len(take(amqp_uri, queue)) == 1
+    eventually(lambda: registry.get_sample_value("pakn_queue_stalled", {"queue": queue}) == 0, timeout=15)
