@@ -40,7 +40,10 @@ class InvalidArgument(DomainError):
 
     def __init__(self, violations: list[Violation], vi: str = "Dữ liệu không hợp lệ", en: str = "Invalid request"):
         super().__init__(vi, en)
-        self.violations = list(violations)
+        from runtime.limits import cap
+
+        # One violation per field, and few enough that the status fits in a gRPC trailer.
+        self.violations = cap(list(violations))
 
 
 class NotFound(DomainError):

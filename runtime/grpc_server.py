@@ -19,13 +19,15 @@ from pathlib import Path
 from typing import Callable
 
 import grpc
+from google.protobuf.message import Message
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 from opentelemetry import trace
 
+from runtime import limits
 from runtime.config import Config
-from runtime.errors import DomainError, to_status
+from runtime.errors import DomainError, InvalidArgument, to_status
 from runtime.faults import internal_status, is_unavailable, unavailable_status
 from runtime.telemetry import Stopwatch, Telemetry
 
@@ -62,8 +64,9 @@ def failure_status(exc: Exception, service: str, method: str, telemetry: Telemet
 class ObservabilityInterceptor(grpc.ServerInterceptor):
     """Tracing, latency metrics and error mapping around every handler."""
 
-    def __init__(self, telemetry: Telemetry):
+    def __init__(self, telemetry: Telemetry, media_ids: int = limits.MEDIA_IDS):
         self.telemetry = telemetry
+        self.media_ids = media_ids
 
     def intercept_service(self, continuation, handler_call_details):
         handler = continuation(handler_call_details)
@@ -72,6 +75,14 @@ class ObservabilityInterceptor(grpc.ServerInterceptor):
         service, method = _split(handler_call_details.method)
         metadata = {k: v for k, v in (handler_call_details.invocation_metadata or ()) if isinstance(v, str)}
         telemetry = self.telemetry
+        media_ids = self.media_ids
+
+        def check(request) -> None:
+            """Limits of every field before any I/O (runtime/limits.py); a stream's messages are the service's."""
+            if isinstance(request, Message):
+                violations = limits.check(request, media_ids)
+                if violations:
+                    raise InvalidArgument(violations)
 
         def wrap_unary(behavior):
             def call(request_or_iterator, context):
@@ -80,6 +91,7 @@ class ObservabilityInterceptor(grpc.ServerInterceptor):
                                     attributes={"rpc.system": "grpc", "rpc.service": service,
                                                 "rpc.method": method}) as span:
                     try:
+                        check(request_or_iterator)
                         return behavior(request_or_iterator, context)
                     except DomainError as err:
                         code = err.code
@@ -103,6 +115,7 @@ class ObservabilityInterceptor(grpc.ServerInterceptor):
                 watch, code = Stopwatch(), grpc.StatusCode.OK
                 with telemetry.span(f"{service}/{method}", kind=trace.SpanKind.SERVER, parent_carrier=metadata):
                     try:
+                        check(request_or_iterator)
                         yield from behavior(request_or_iterator, context)
                     except DomainError as err:
                         code = err.code
@@ -135,7 +148,7 @@ class GrpcServer:
         self.config = config
         self.server = grpc.server(
             futures.ThreadPoolExecutor(max_workers=config.server.max_workers, thread_name_prefix="grpc"),
-            interceptors=[ObservabilityInterceptor(telemetry)],
+            interceptors=[ObservabilityInterceptor(telemetry, config.intake.case_max_files)],
             options=[("grpc.max_receive_message_length", 8 * 1024 * 1024),
                      ("grpc.so_reuseport", 0)],
         )

@@ -247,9 +247,20 @@ _VOWELS = "aăâeêioôơuưy"
 _SHAPED = "ăâêôơư"
 
 
-@lru_cache(maxsize=16384)
+# The longest Vietnamese syllable ("nghiêng") has 7 letters; decomposed, a few more code points.
+_SYLLABLE_MAX = 12
+
+
 def _is_syllable(word: str) -> bool:
-    """A well-formed Vietnamese syllable: onset, rhyme, at most one tone, on the right vowel."""
+    """A well-formed Vietnamese syllable: onset, rhyme, at most one tone, on the right vowel.
+
+    Longer words are refused before the cache, so that a stream of long inputs cannot fill it.
+    """
+    return len(word) <= _SYLLABLE_MAX and _is_short_syllable(word)
+
+
+@lru_cache(maxsize=16384)
+def _is_short_syllable(word: str) -> bool:
     letters: list[str] = []
     tone = ""
     tone_at = -1

@@ -445,12 +445,12 @@ def validate_place(ward_code: str = "", address: str = "", latitude: float | Non
     if code and code not in g.wards:
         if code in g.other_codes:
             problems.append(Violation(
-                "location.ward_code", f"Mã xã, phường {code} thuộc tỉnh, thành phố khác, không thuộc {g.name}",
-                f"ward code {code} belongs to another province, not to {g.name}"))
+                "location.ward_code", f"Mã xã, phường thuộc tỉnh, thành phố khác, không thuộc {g.name}",
+                f"the ward code belongs to another province, not to {g.name}"))
         else:
             problems.append(Violation(
-                "location.ward_code", f"Mã xã, phường {code} không có trong danh mục đơn vị hành chính của {g.name}",
-                f"ward code {code} is not a commune or ward of {g.name} (units since 1 July 2025)"))
+                "location.ward_code", f"Mã xã, phường không có trong danh mục đơn vị hành chính của {g.name}",
+                f"the ward code is not a commune or ward of {g.name} (units since 1 July 2025)"))
     problem = _coordinates_problem(latitude, longitude)
     if problem == COORDINATES_INCOMPLETE:
         problems.append(Violation("location", "Tọa độ cần có cả vĩ độ và kinh độ",

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from runtime import limits
 from runtime.calendar_store import calendar_tables
 from runtime.messaging import messaging_tables
 
@@ -10,15 +11,15 @@ metadata = sa.MetaData()
 cases = sa.Table(
     "cases", metadata,
     sa.Column("case_id", sa.String(36), primary_key=True),
-    sa.Column("tracking_code", sa.String(16), nullable=False, unique=True),
+    sa.Column("tracking_code", sa.String(limits.TRACKING_CODE), nullable=False, unique=True),
     sa.Column("channel", sa.Integer, nullable=False),
     # "<channel>:<external id>" or "req:<request id>": a retry finds its case here.
-    sa.Column("idempotency_key", sa.String(300), nullable=True, unique=True),
+    sa.Column("idempotency_key", sa.String(limits.IDEMPOTENCY_KEY), nullable=True, unique=True),
     sa.Column("request_hash", sa.String(64), nullable=False),
     sa.Column("content", sa.Text, nullable=False),
     sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("location_address", sa.Text, nullable=False, server_default=""),
-    sa.Column("ward_code", sa.String(16), nullable=False, server_default=""),
+    sa.Column("ward_code", sa.String(limits.WARD_CODE), nullable=False, server_default=""),
     sa.Column("ward_name", sa.String(200), nullable=False, server_default=""),
     # The pre-2025 unit the address named, when it was mapped to the current ward.
     sa.Column("mapped_from", sa.String(300), nullable=False, server_default=""),
@@ -33,7 +34,7 @@ cases = sa.Table(
     # Đ6.1: the legacy encoding(s) the text was repaired from, e.g. "tcvn3".
     sa.Column("text_repaired_from", sa.String(100), nullable=False, server_default=""),
     # The staff member who entered the case on a caller's behalf (hotline).
-    sa.Column("operator_id", sa.String(120), nullable=False, server_default=""),
+    sa.Column("operator_id", sa.String(limits.OPERATOR), nullable=False, server_default=""),
     sa.Column("status", sa.Integer, nullable=False),
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -60,7 +61,7 @@ disclosures = sa.Table(
     sa.Column("case_id", sa.String(36), sa.ForeignKey("cases.case_id"), nullable=False, index=True),
     sa.Column("requesting_body", sa.String(300), nullable=False),
     sa.Column("reason", sa.Text, nullable=False),
-    sa.Column("actor", sa.String(120), nullable=False, server_default=""),
+    sa.Column("actor", sa.String(limits.OPERATOR), nullable=False, server_default=""),
     sa.Column("disclosed_at", sa.DateTime(timezone=True), nullable=False),
 )
 

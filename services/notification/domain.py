@@ -31,11 +31,18 @@ def choose_channel(contact: dict) -> tuple[int, str]:
     return 0, ""
 
 
+# The size of the recipient_masked columns.
+MASKED_MAX = 120
+
+
 def mask(address: str) -> str:
     """What staff may see of an address: "b***@example.vn", "091****678"."""
     address = (address or "").strip()
     if "@" in address:
         local, domain = address.rsplit("@", 1)
+        # At most MASKED_MAX characters (the column's size): a long domain keeps its end.
+        if len(domain) > MASKED_MAX - 6:
+            domain = "…" + domain[-(MASKED_MAX - 7):]
         return f"{local[:1]}***@{domain}"
     if len(address) <= 6:
         return "*" * len(address)

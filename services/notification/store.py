@@ -2,7 +2,9 @@
 
 import sqlalchemy as sa
 
+from runtime import limits
 from runtime.messaging import messaging_tables
+from services.notification.domain import MASKED_MAX
 
 metadata = sa.MetaData()
 
@@ -10,11 +12,11 @@ metadata = sa.MetaData()
 recipients = sa.Table(
     "recipients", metadata,
     sa.Column("case_id", sa.String(36), primary_key=True),
-    sa.Column("tracking_code", sa.String(16), nullable=False),
+    sa.Column("tracking_code", sa.String(limits.TRACKING_CODE), nullable=False),
     # Encrypted with security.notification_key; opened only to send.
     sa.Column("sealed_contact", sa.LargeBinary, nullable=False),
     sa.Column("channel", sa.Integer, nullable=False),
-    sa.Column("recipient_masked", sa.String(120), nullable=False, server_default=""),
+    sa.Column("recipient_masked", sa.String(MASKED_MAX), nullable=False, server_default=""),
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
 )
 
@@ -28,7 +30,7 @@ deliveries = sa.Table(
     sa.Column("status", sa.Integer, nullable=False, index=True),
     # Template parameters: the tracking code and codes only, never personal data.
     sa.Column("params", sa.JSON, nullable=False),
-    sa.Column("recipient_masked", sa.String(120), nullable=False, server_default=""),
+    sa.Column("recipient_masked", sa.String(MASKED_MAX), nullable=False, server_default=""),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     # Attempts allowed in total; a resend raises it.
     sa.Column("attempt_limit", sa.Integer, nullable=False),

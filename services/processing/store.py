@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from runtime import limits
 from runtime.calendar_store import calendar_tables
 from runtime.messaging import messaging_tables
 
@@ -12,7 +13,7 @@ work_items = sa.Table(
     "work_items", metadata,
     sa.Column("assignment_id", sa.String(36), primary_key=True),
     sa.Column("case_id", sa.String(36), nullable=False, index=True),
-    sa.Column("unit_id", sa.String(64), nullable=False, index=True),
+    sa.Column("unit_id", sa.String(limits.ID), nullable=False, index=True),
     sa.Column("unit_name", sa.String(300), nullable=False, server_default=""),
     sa.Column("status", sa.Integer, nullable=False),
     sa.Column("content", sa.Text, nullable=False, server_default=""),

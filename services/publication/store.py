@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from runtime import limits
 from runtime.calendar_store import calendar_tables
 from runtime.messaging import messaging_tables
 
@@ -12,7 +13,7 @@ cases = sa.Table(
     "cases", metadata,
     sa.Column("case_id", sa.String(36), primary_key=True),
     # Null until case.received has arrived.
-    sa.Column("tracking_code", sa.String(16), nullable=True, unique=True),
+    sa.Column("tracking_code", sa.String(limits.TRACKING_CODE), nullable=True, unique=True),
     sa.Column("channel", sa.Integer, nullable=False, server_default="0"),
     sa.Column("content", sa.Text, nullable=False, server_default=""),
     sa.Column("keep_identity_secret", sa.Boolean, nullable=False, default=False),
@@ -39,7 +40,7 @@ answers = sa.Table(
     "answers", metadata,
     sa.Column("assignment_id", sa.String(64), primary_key=True),
     sa.Column("case_id", sa.String(36), nullable=False, index=True),
-    sa.Column("unit_id", sa.String(64), nullable=False, server_default=""),
+    sa.Column("unit_id", sa.String(limits.ID), nullable=False, server_default=""),
     sa.Column("unit_name", sa.String(300), nullable=False, server_default=""),
     # Returned (Đ8.2b): its answer is no longer expected.
     sa.Column("returned", sa.Boolean, nullable=False, default=False),
@@ -65,7 +66,7 @@ timeline = sa.Table(
     sa.Column("event_type", sa.String(64), nullable=False),
     sa.Column("description_vi", sa.Text, nullable=False),
     sa.Column("description_en", sa.Text, nullable=False),
-    sa.Column("unit_id", sa.String(64), nullable=False, server_default=""),
+    sa.Column("unit_id", sa.String(limits.ID), nullable=False, server_default=""),
 )
 
 reworks = sa.Table(
@@ -73,7 +74,7 @@ reworks = sa.Table(
     sa.Column("rework_id", sa.String(36), primary_key=True),
     sa.Column("case_id", sa.String(36), nullable=False, index=True),
     sa.Column("assignment_id", sa.String(64), nullable=False),
-    sa.Column("unit_id", sa.String(64), nullable=False),
+    sa.Column("unit_id", sa.String(limits.ID), nullable=False),
     # "format" (Đ10.4a), "inaccurate" (Đ10.4b), "not_satisfied" (Đ10.4c).
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("note", sa.Text, nullable=False, server_default=""),

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from runtime import limits
 from runtime.messaging import messaging_tables
 
 metadata = sa.MetaData()
@@ -26,7 +27,7 @@ assignments = sa.Table(
     "assignments", metadata,
     sa.Column("assignment_id", sa.String(36), primary_key=True),
     sa.Column("case_id", sa.String(36), nullable=False, index=True),
-    sa.Column("unit_id", sa.String(64), nullable=False, server_default="", index=True),
+    sa.Column("unit_id", sa.String(limits.ID), nullable=False, server_default="", index=True),
     sa.Column("unit_name", sa.String(300), nullable=False, server_default=""),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=True),

@@ -3,6 +3,7 @@ contact stay in intake; the inbox keeps only what the coordinator and the units 
 
 import sqlalchemy as sa
 
+from runtime import limits
 from runtime.calendar_store import calendar_tables
 from runtime.messaging import messaging_tables
 
@@ -20,7 +21,7 @@ categories = sa.Table(
 # Đ13.3, Đ16.1: the unit directory.
 units = sa.Table(
     "units", metadata,
-    sa.Column("unit_id", sa.String(64), primary_key=True),
+    sa.Column("unit_id", sa.String(limits.ID), primary_key=True),
     sa.Column("name", sa.String(300), nullable=False),
     sa.Column("leader_title", sa.String(300), nullable=False),
     sa.Column("contact_title", sa.String(300), nullable=False),
@@ -34,12 +35,12 @@ units = sa.Table(
 cases = sa.Table(
     "cases", metadata,
     sa.Column("case_id", sa.String(36), primary_key=True),
-    sa.Column("tracking_code", sa.String(16), nullable=False, server_default=""),
+    sa.Column("tracking_code", sa.String(limits.TRACKING_CODE), nullable=False, server_default=""),
     sa.Column("channel", sa.Integer, nullable=False),
     sa.Column("content", sa.Text, nullable=False),
     sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("location_address", sa.Text, nullable=False, server_default=""),
-    sa.Column("ward_code", sa.String(16), nullable=False, server_default=""),
+    sa.Column("ward_code", sa.String(limits.WARD_CODE), nullable=False, server_default=""),
     sa.Column("latitude", sa.Float, nullable=True),
     sa.Column("longitude", sa.Float, nullable=True),
     # A list of {media_id, content_type, size_bytes, sha256, filename}.
@@ -69,7 +70,7 @@ assignments = sa.Table(
     "assignments", metadata,
     sa.Column("assignment_id", sa.String(36), primary_key=True),
     sa.Column("case_id", sa.String(36), sa.ForeignKey("cases.case_id"), nullable=False, index=True),
-    sa.Column("unit_id", sa.String(64), sa.ForeignKey("units.unit_id"), nullable=False),
+    sa.Column("unit_id", sa.String(limits.ID), sa.ForeignKey("units.unit_id"), nullable=False),
     sa.Column("status", sa.Integer, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("return_deadline", sa.DateTime(timezone=True), nullable=False),
@@ -89,7 +90,7 @@ case_history = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("case_id", sa.String(36), nullable=False, index=True),
     sa.Column("action", sa.String(64), nullable=False),
-    sa.Column("actor", sa.String(120), nullable=False, server_default=""),
+    sa.Column("actor", sa.String(limits.OPERATOR), nullable=False, server_default=""),
     sa.Column("detail", sa.Text, nullable=False, server_default=""),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
 )
