@@ -55,6 +55,8 @@ def failure_status(exc: Exception, service: str, method: str, telemetry: Telemet
         return grpc.StatusCode.UNAVAILABLE, unavailable_status()
     error_id = uuid.uuid4().hex[:12]
     frames = traceback.extract_tb(exc.__traceback__)
+    # The platform's own frames say where; a library's deepest frames rarely do.
+    frames = [f for f in frames if "site-packages" not in f.filename] or frames
     stack = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames[-8:]))
     log.error("%s/%s failed: error id %s, %s at %s", service, method, error_id, type(exc).__name__, stack)
     telemetry.internal_errors.labels(service, method).inc()
