@@ -182,3 +182,15 @@ def cap(violations: list[Violation]) -> list[Violation]:
         return kept
     rest = len(unique) - len(kept)
     return kept + [Violation("", f"Và {rest} lỗi khác", f"and {rest} more problems")]
+
+
+def table_markdown() -> str:
+    """The rules as docs/limits.md shows them (a test keeps that file current)."""
+    lines = ["| field name (pattern) | at most | newlines allowed |", "|---|---|---|"]
+    for pattern, rule in RULES:
+        shown = pattern.pattern.replace("|", "\\|")
+        lines.append(f"| `{shown}` | {rule.max_length:,} characters | {'yes' if rule.free_text else 'no'} |")
+    lines.append(f"| any other string | {DEFAULT.max_length:,} characters | no |")
+    lines.append(f"| `media_ids`, `evidence_media_ids` | `intake.case_max_files` items ({MEDIA_IDS} by default) | |")
+    lines.append(f"| any other repeated field | {REPEATED} items | |")
+    return "\n".join(lines) + "\n"

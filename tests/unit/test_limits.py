@@ -109,3 +109,24 @@ def test_repeated_fields_are_bounded_and_the_status_fits_in_a_trailer():
     assert len(short.violations) == limits.MAX_VIOLATIONS
     twice = InvalidArgument([Violation("a", "x", "x"), Violation("a", "y", "y")])
     assert len(twice.violations) == 1
+
+
+def test_a_stream_of_long_words_does_not_fill_the_text_repair_cache():
+    """Intake's memory grew with every long bad request: the syllable cache kept whole long words."""
+    import random
+
+    from services.intake import encoding
+
+    encoding._is_short_syllable.cache_clear()
+    rng = random.Random(7)
+    for _ in range(300):
+        encoding.repair("".join(rng.choices("abcdeghiklmnopqrstuvxyàáạ", k=2000)) + " Đèn đường không sáng")
+    cached = encoding._is_short_syllable.cache_info().currsize
+    assert cached < 50, cached
+
+
+def test_docs_limits_shows_the_rules_of_the_code():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "limits.md").read_text()
+    assert limits.table_markdown() in doc
