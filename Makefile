@@ -26,9 +26,8 @@ proto-check: install
 	.venv/bin/python scripts/gen_protos.py --check
 	.venv/bin/buf lint proto
 
-lint: install
-	.venv/bin/ruff check runtime services regulation scripts tests
-	.venv/bin/buf lint proto
+lint:               ## ruff over every Python folder (the same as the test command), buf lint over proto/
+	$(PY) scripts/dev.py lint
 
 demo: install       ## the walkthrough against a running platform (make run in another terminal)
 	.venv/bin/pakn --address $(ADDRESS) demo

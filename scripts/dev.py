@@ -5,6 +5,7 @@
     python3 scripts/dev.py test [pytest options]      install the test tools, check contracts, run the suite
     python3 scripts/dev.py chaos [pytest options]     only the chaos group (pytest -m chaos tests/chaos)
     python3 scripts/dev.py install                    just install (.venv, with the dev extras)
+    python3 scripts/dev.py lint                       ruff over every Python folder, buf lint over proto/
     python3 scripts/dev.py bench [bench options]      the benchmark (needs PostgreSQL and RabbitMQ)
 
 The virtual environment is re-installed only when pyproject.toml changes.
@@ -45,6 +46,14 @@ def install(dev: bool) -> None:
     stamp.touch()
 
 
+# Every folder of Python the project has: `test` and `make lint` check the same ones.
+LINTED = ("runtime", "services", "regulation", "scripts", "tests", "bench", "gateways")
+
+
+def lint() -> None:
+    sh(BIN / "ruff", "check", *LINTED)
+
+
 def main() -> int:
     command, args = (sys.argv[1] if len(sys.argv) > 1 else "help"), sys.argv[2:]
     if command == "install":
@@ -56,12 +65,16 @@ def main() -> int:
         install(dev=True)
         sh(BIN / "python", "scripts/gen_protos.py", "--check")
         sh(BIN / "buf", "lint", "proto")
-        sh(BIN / "ruff", "check", "runtime", "services", "regulation", "scripts", "tests", "bench", "gateways")
+        lint()
         sh(BIN / "python", "-m", "pytest", *args)
     elif command == "chaos":
         # Its own RabbitMQ node and PostgreSQL cluster: needs rabbitmq-server and PostgreSQL's server binaries.
         install(dev=True)
         sh(BIN / "python", "-m", "pytest", "-m", "chaos", "tests/chaos", *args)
+    elif command == "lint":
+        install(dev=True)
+        lint()
+        sh(BIN / "buf", "lint", "proto")
     elif command == "bench":
         install(dev=True)
         sh(BIN / "python", "-m", "bench.run", *args)
