@@ -36,8 +36,34 @@ def test_submit_returns_a_checked_tracking_code_and_writes_the_outbox(start_plat
     r = c.intake.SubmitCase(submit_request())
     assert valid_tracking_code(r.tracking_code)
     assert not r.duplicate
+    db = p.service("intake").db
+    with db.engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT event_type, case_id FROM outbox")).all()
+    assert [tuple(row) for row in rows] == [("case.received", r.case_id)]
     relay = p.service("intake").relay
     eventually(lambda: relay.backlog() == 0)
+
+
+def test_content_of_10000_characters_is_taken_and_one_more_is_refused_dieu_6_2(start_platform, clients_for):
+    p = start_platform("intake")
+    c = clients_for(p)
+    words = ("Đèn đường hỏng " * 800)
+    assert c.intake.SubmitCase(submit_request(content=words[:10000], request_id="long-ok")).tracking_code
+    err = rpc_error(lambda: c.intake.SubmitCase(submit_request(content=words[:10001], request_id="too-long")))
+    assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert list(violations(err)) == ["content"]
+    assert count_cases(p) == 1
+
+
+def test_retry_with_same_request_id_returns_the_same_case(start_platform, clients_for):
+    p = start_platform("intake")
+    c = clients_for(p)
+    first = c.intake.SubmitCase(submit_request(request_id="app-7f3a"))
+    again = c.intake.SubmitCase(submit_request(request_id="app-7f3a"))
+    assert (again.case_id, again.tracking_code, again.duplicate) == (first.case_id, first.tracking_code, True)
+    other = c.intake.SubmitCase(submit_request(request_id="app-7f3b"))
+    assert other.case_id != first.case_id
+    assert count_cases(p) == 2
 
 
 def test_invalid_submission_lists_every_problem_and_stores_nothing(start_platform, clients_for):
