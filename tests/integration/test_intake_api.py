@@ -175,8 +175,12 @@ def test_hotline_answers_only_in_office_hours_dieu_5_2(start_platform, clients_f
     assert info.reason == "HOTLINE_CLOSED"
     assert datetime.fromisoformat(info.metadata["opens_at"]) > now
     assert count_cases(p) == 0
-    # Channels a–e are received 24/7.
-    assert c.intake.SubmitCase(submit_request(channel=common_pb2.CHANNEL_ZALO)).tracking_code
+    # Channels a–e are received 24/7; an operator may enter a case from any of them, whatever the
+    # day or hour of the run, and the case records who did.
+    staff = c.intake.SubmitCase(submit_request(channel=common_pb2.CHANNEL_ZALO, operator_id="tongdai-02"))
+    with p.service("intake").db.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT operator_id FROM cases WHERE case_id = :c"),
+                            {"c": staff.case_id}).scalar_one() == "tongdai-02"
 
     # Open all day: a working day accepts a hotline call without e-mail, entered by an operator.
     p2 = start_platform("intake", **{"intake.hotline_opens": "00:00", "intake.hotline_closes": "23:59"})
