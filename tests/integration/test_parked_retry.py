@@ -120,7 +120,8 @@ def test_a_permanently_failing_event_is_left_for_an_operator(start_platform, cli
         case_id = submit(c)
         row = eventually(lambda: the_parked(routing.db, case_id))
         given_up = eventually(lambda: exhausted(the_parked(routing.db, case_id)), timeout=15)
-        time.sleep(1.0)  # several polls later: no fourth retry
+        # A fourth retry would be due 0.2 s · 2³ = 1.6 s after the third: wait past it, polls included.
+        time.sleep(2.0)
         still = the_parked(routing.db, case_id)
         assert (still.id, still.retries, still.next_retry_at, still.resolved_at) == (row.id, 3, None, None)
         assert given_up.error_type in ("OperationalError", "ProgrammingError")
