@@ -18,3 +18,15 @@ def test_every_tracking_code_in_the_docs_passes_the_check_digit():
             found[code] = doc.name
     assert found, "the docs show no tracking code any more: keep this test honest"
     assert [f"{code} ({doc})" for code, doc in found.items() if not valid_tracking_code(code)] == []
+
+
+def test_every_rule_the_code_cites_is_in_the_rule_index():
+    """docs/rules.md (python scripts/rule_index.py) names every Đ id that code and tests cite."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from rule_index import cited
+
+    index = (ROOT / "docs" / "rules.md").read_text()
+    listed = set(re.findall(r"^\| (Đ[^ ]+) \|", index, flags=re.MULTILINE))
+    assert sorted(set(cited()) - listed) == []
