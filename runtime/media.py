@@ -207,6 +207,21 @@ class _Disguised(Exception):
     """The file carries foreign data after its end (a polyglot)."""
 
 
+# Pixels, read from the header before anything decodes the image: a small file can declare a huge
+# canvas (a decompression bomb: 20000 × 20000 in 48 KB is 1.6 GB once decoded).
+MAX_PIXELS = 50_000_000
+MAX_SIDE = 16_384
+
+
+class _TooManyPixels(Exception):
+    pass
+
+
+def _check_pixels(width: int, height: int) -> None:
+    if width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
+        raise _TooManyPixels(f"{width}x{height}")
+
+
 def validate_structure(source: BinaryIO, content_type: str, size: int | None = None) -> None:
     """Raise InvalidArgument unless `source` (seekable; read from its start) is a well-formed file of
     `content_type` with nothing foreign after its end. Reads are bounded; the file is never loaded whole."""
@@ -222,6 +237,11 @@ def validate_structure(source: BinaryIO, content_type: str, size: int | None = N
         raise InvalidArgument([Violation(
             "chunk", f"Tệp bị hỏng hoặc không thật sự là tệp {label}",
             f"the file is damaged or is not really a {label} file")]) from None
+    except _TooManyPixels:
+        raise InvalidArgument([Violation(
+            "chunk", f"Ảnh quá lớn (tối đa {MAX_PIXELS // 1_000_000} triệu điểm ảnh, mỗi chiều {MAX_SIDE} điểm)",
+            f"the image is too large ({MAX_PIXELS // 1_000_000} megapixels and {MAX_SIDE:,} pixels a side "
+            "at most)")]) from None
     except _Disguised:
         raise InvalidArgument([Violation(
             "chunk", f"Tệp {label} có dữ liệu lạ gắn phía sau (tệp ngụy trang), không được nhận",
@@ -242,14 +262,19 @@ def _read_at(f: BinaryIO, offset: int, n: int) -> bytes:
     return _read_exact(f, n)
 
 
-def _check_trailer(f: BinaryIO, end: int, size: int, tolerance: int) -> None:
-    """After the end of the content: at most `tolerance` bytes, and no archive or executable in them."""
+def _check_trailer(f: BinaryIO, end: int, size: int, tolerance: int, pad_only: bool = False) -> None:
+    """After the end of the content: at most `tolerance` bytes, and no archive or executable in them;
+    with `pad_only`, nothing but padding bytes (0x00, 0xFF)."""
     if size - end > tolerance:
         raise _Disguised("data after the end")
     if size > end:
         tail = _read_at(f, end, size - end)
         if any(sig in tail for sig in _FOREIGN):
             raise _Disguised("an archive or executable after the end")
+        if pad_only and tail.strip(b"\x00\xff"):
+            # Cameras pad with 0x00 or 0xFF; anything else after the end (HTML, a script, a test
+            # virus) is a payload riding on the image.
+            raise _Disguised("data other than padding after the end")
 
 
 # JPEG: SOI, marker segments with their lengths up to the first SOS, entropy-coded data (where 0xFF
@@ -339,13 +364,19 @@ def _check_jpeg(f: BinaryIO, size: int) -> None:
     # Phones store further images after the first one's EOI (MPF: depth maps, Ultra HDR gain maps):
     # accepted only when they are themselves whole JPEGs, and not more of them than a phone writes.
     for _ in range(_MAX_FURTHER_IMAGES):
-        if size - end <= JPEG_TRAILING_TOLERANCE:
+        if size - end <= JPEG_TRAILING_TOLERANCE and (size - end < 2 or _read_at(f, end, 2) != b"\xff\xd8"):
             break
         try:
             end = _jpeg_end(f, end, size)
         except _Damaged:
             raise _Disguised("data after EOI") from None
-    _check_trailer(f, end, size, JPEG_TRAILING_TOLERANCE)
+    _check_trailer(f, end, size, JPEG_TRAILING_TOLERANCE, pad_only=True)
+    width, height = 0, 0
+    for marker, off, seg_end in _jpeg_segments(f, 0, size):
+        if marker in _SOF and seg_end - off >= 9:
+            height, width = struct.unpack(">HH", _read_at(f, off + 5, 4))
+            break
+    _check_pixels(width, height)
 
 
 # PNG: the signature, IHDR first (with a valid CRC), chunks chained by their lengths, IEND last.
@@ -377,7 +408,9 @@ def _png_chunks(f: BinaryIO, size: int) -> Iterator[tuple[bytes, int, int]]:
 
 def _check_png(f: BinaryIO, size: int) -> None:
     end, image = 0, False
-    for kind, _, chunk_end in _png_chunks(f, size):
+    for kind, off, chunk_end in _png_chunks(f, size):
+        if kind == b"IHDR":
+            _check_pixels(*struct.unpack(">II", _read_at(f, off + 8, 8)))
         image, end = image or kind == b"IDAT", chunk_end
     if not image:
         raise _Damaged("no IDAT")
@@ -438,6 +471,7 @@ def _discard(_: bytes) -> None:
 
 
 def _check_gif(f: BinaryIO, size: int) -> None:
+    _check_pixels(*struct.unpack("<HH", _read_at(f, 6, 4)))  # the logical screen
     _check_trailer(f, _gif_walk(f), size, 0)  # the walk ends at the trailer 0x3B: it must be the last byte
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from runtime.errors import InvalidArgument, Violation
-from runtime.media import JPEG_TRAILING_TOLERANCE, LocalMediaStore, public_copy, receive, validate_structure
+from runtime.media import JPEG_TRAILING_TOLERANCE, MAX_SIDE, LocalMediaStore, public_copy, receive, validate_structure
 from tests import media_samples as samples
 from tests.media_samples import png_chunk
 
@@ -423,3 +423,31 @@ def test_a_50_mb_video_streams_through_receive_in_bounded_memory(tmp_path):
     assert (tmp_path / "media" / "intake" / media_id).stat().st_size == size
     grown_kib = int(after) - int(before)  # Linux: KiB
     assert grown_kib < 30 * 1024, f"peak RSS grew by {grown_kib} KiB"
+
+
+# -- payloads riding on images (OWASP File Upload) ------------------------------------------------
+
+EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+
+
+def test_html_or_a_test_virus_after_a_jpeg_end_is_refused_and_nothing_stored(store):
+    disguised(store, JPEG + b"<html><script>alert(1)</script></html>")
+    disguised(store, JPEG + EICAR)
+    disguised(store, JPEG + b"\x00" * 10 + b"<?php system($_GET['c']); ?>")
+    assert files_in(store) == []
+    assert upload(store, JPEG + b"\x00\xff" * 20).content_type == "image/jpeg"  # camera padding
+
+
+def test_an_image_declaring_a_huge_canvas_is_refused_before_it_is_decoded(store):
+    import zlib as z
+
+    # 20000 × 20000 grey pixels in a few kilobytes: 400 megapixels once decoded.
+    rows = z.compress(b"\x00" * 20001 * 8, 9)
+    bomb = (b"\x89PNG\r\n\x1a\n" + samples.png_chunk(b"IHDR", struct.pack(">IIBBBBB", 20000, 20000, 8, 0, 0, 0, 0))
+            + samples.png_chunk(b"IDAT", rows) + samples.png_chunk(b"IEND", b""))
+    v = refused(store, bomb)
+    assert "quá lớn" in v.vi and "too large" in v.en
+    tall = samples.png(width=1, height=MAX_SIDE + 1)
+    assert "too large" in refused(store, tall).en
+    assert upload(store, samples.png(width=64, height=64)).content_type == "image/png"
+    assert files_in(store) != []
