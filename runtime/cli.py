@@ -14,6 +14,8 @@ Imports stay light at the top: a worker target must monkey-patch eventlet before
 from __future__ import annotations
 
 import json
+import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -142,7 +144,17 @@ def serve(obj: Ctx, target: str, port: int | None, metrics_port: int | None) -> 
     signal.signal(signal.SIGINT, lambda _s, _f: stop_requested.set())
     while not stop_requested.wait(0.5):
         pass
+    # A supervisor kills the process after its grace period anyway (Kubernetes:
+    # terminationGracePeriodSeconds): past the grace and a second, exit on our own, and say so.
+    def overdue() -> None:
+        logging.getLogger("pakn").error("stopping took longer than server.grace_seconds; exiting now")
+        os._exit(1)
+
+    watchdog = threading.Timer(cfg.server.grace_seconds + 1.0, overdue)
+    watchdog.daemon = True
+    watchdog.start()
     platform.stop()
+    watchdog.cancel()
 
 
 @main.command()

@@ -289,7 +289,9 @@ def test_a_worker_reconnects_by_itself_and_its_health_says_so_meanwhile(tmp_path
         code = worker.wait(timeout=30)
         took = time.monotonic() - started
         assert code == 0, (tmp_path / "worker.log").read_text(errors="replace")[-3000:]
-        assert took < 5.0, took
+        # Within the grace period (5 s); the process's own watchdog ends it a second after that, and
+        # a busy machine may take a moment more to start and end the interpreter.
+        assert took < 7.0, took
         assert all(cases(c) == 1 for c in ("case-w-1", "case-w-2", "case-w-3"))
     finally:
         if worker.poll() is None:
