@@ -106,11 +106,28 @@ class MediaConfig:
     image_max_mb: int = 20
     video_max_mb: int = 250
     document_max_mb: int = 20
+    # Images larger than this are refused from their header, before any pixel is decoded
+    # (decompression bombs); every accepted image is re-encoded (see docs/intake.md).
+    image_max_megapixels: int = 50
+    image_max_side: int = 16384
+    # Quality of re-encoded JPEG (and lossy WebP) images, 1-95.
+    jpeg_quality: int = 90
 
     def limits(self) -> dict[str, int]:
         mb = 1024 * 1024
         return {"image": self.image_max_mb * mb, "video": self.video_max_mb * mb,
                 "application/pdf": self.document_max_mb * mb}
+
+
+@dataclass
+class ScanConfig:
+    # Where clamd listens: "unix:/run/clamav/clamd.ctl" or "tcp:HOST:PORT". Empty: uploads are not
+    # scanned (the embedded default; a warning says so at start).
+    clamd: str = ""
+    # One scan, connection included; past it the upload is refused as UNAVAILABLE.
+    timeout_seconds: float = 60.0
+    # What is streamed to clamd at most; keep clamd's StreamMaxLength at least this large.
+    max_stream_mb: int = 250
 
 
 @dataclass
@@ -197,6 +214,7 @@ class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     events: EventsConfig = field(default_factory=EventsConfig)
     media: MediaConfig = field(default_factory=MediaConfig)
+    scan: ScanConfig = field(default_factory=ScanConfig)
     mail: MailConfig = field(default_factory=MailConfig)
     sms: SmsConfig = field(default_factory=SmsConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
@@ -302,6 +320,14 @@ def validate(config: Config) -> None:
     for name, (value, allowed) in choices.items():
         if value not in allowed:
             raise ConfigError(f"{name}: {value!r} is not one of {', '.join(allowed)}")
+    if config.media.image_max_megapixels < 1 or config.media.image_max_side < 1:
+        raise ConfigError("media.image_max_megapixels and media.image_max_side: at least 1")
+    if not 1 <= config.media.jpeg_quality <= 95:
+        raise ConfigError("media.jpeg_quality: between 1 and 95")
+    if config.scan.clamd and not config.scan.clamd.startswith(("unix:", "tcp:")):
+        raise ConfigError(f"scan.clamd: expected unix:/path or tcp:host:port, got {config.scan.clamd!r}")
+    if config.scan.timeout_seconds <= 0 or config.scan.max_stream_mb < 1:
+        raise ConfigError("scan.timeout_seconds and scan.max_stream_mb: more than 0")
     if not 0 <= config.server.port < 65536:
         raise ConfigError("server.port: out of range")
     if config.events.consumer_attempts < 1:
