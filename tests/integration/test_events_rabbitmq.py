@@ -77,8 +77,11 @@ def test_acknowledged_submission_survives_a_broker_outage(start_platform, client
 
 
 def test_nameko_worker_consumes_once_even_when_redelivered(tmp_path, postgres_url, amqp_uri):
+    from tests.infra import free_port
+
+    mport = free_port()
     settings = {"database.url": postgres_url, "events.backend": "rabbitmq", "events.amqp_uri": amqp_uri,
-                "data_dir": str(tmp_path), "metrics.enabled": False, **fernet_keys()}
+                "data_dir": str(tmp_path), "metrics.port": mport, **fernet_keys()}
     env = {**os.environ, **env_settings(settings)}
     worker = subprocess.Popen([sys.executable, "-m", "runtime.cli", "serve", "--target=routing-worker"], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -106,6 +109,19 @@ def test_nameko_worker_consumes_once_even_when_redelivered(tmp_path, postgres_ur
             # Both deliveries consumed (queue empty) and still one case.
             eventually(lambda: take(amqp_uri, queue_name("routing", next(
                 s for s in spec_of("routing").subscriptions if s.event_type == "case.received")), timeout=1) == [])
+            # The handler ran once: the second delivery was recognised by the inbox, not by luck of
+            # the handler's own checks.
+            def consumed(outcome: str) -> float:
+                import urllib.request
+
+                with urllib.request.urlopen(f"http://127.0.0.1:{mport}/metrics", timeout=5) as r:
+                    text = r.read().decode()
+                want = ('pakn_events_consumed_total{event_type="case.received",'
+                        f'outcome="{outcome}",service="routing"}} ')
+                return next((float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(want)),
+                            0.0)
+            eventually(lambda: consumed("ok") + consumed("duplicate") == 2, timeout=30)
+            assert (consumed("ok"), consumed("duplicate")) == (1.0, 1.0)
         finally:
             engine.dispose()
     finally:
