@@ -205,6 +205,40 @@ class ClientsConfig:
 
 
 @dataclass
+class IdentityConfig:
+    # Verification of OAuth 2.0 / OpenID Connect bearer tokens (docs/identity.md). Not yet enforced on any RPC.
+    # Trusted issuers, comma-separated, each exactly as its tokens' "iss" (https; http only on loopback).
+    # Empty: no token is trusted.
+    issuers: str = ""
+    # The audience ("aud") every token must carry: the platform's identifier at the providers
+    # (required when issuers is set).
+    audience: str = ""
+    # JWKS URLs that replace an issuer's discovered jwks_uri: "issuer=url", comma-separated.
+    jwks_urls: str = ""
+    # Signature algorithms accepted (asymmetric only: never "none" nor HS*).
+    algorithms: str = "RS256,ES256,EdDSA"
+    # Clock skew tolerated on exp, nbf and iat; tokens living longer than max_token_seconds are refused.
+    leeway_seconds: float = 30.0
+    max_token_seconds: int = 3600
+    # Discovery and JWKS requests: timeout, how long keys are kept, and the least time between two
+    # refreshes for an unknown key id (key rotation), per issuer.
+    http_timeout_seconds: float = 5.0
+    jwks_cache_seconds: float = 3600.0
+    jwks_refresh_min_seconds: float = 30.0
+    # A CA bundle (PEM) for issuers behind a private certificate authority. Empty: the system's.
+    ca_file: str = ""
+    # Claim mapping: dotted paths into the token's claims.
+    role_claim: str = "pakn_roles"
+    # Provider role names to platform roles (runtime/identity/roles.py): "provider=platform", comma-separated.
+    # A provider role that is already a platform role's name maps to itself; any other is ignored.
+    role_map: str = ""
+    unit_claim: str = "pakn_unit"
+    channel_claim: str = "pakn_channel"
+    # Where the client (service account) id is: the first of these claims present.
+    client_claims: str = "client_id,azp"
+
+
+@dataclass
 class Config:
     data_dir: str = "var"
     log_level: str = "INFO"
@@ -222,6 +256,7 @@ class Config:
     intake: IntakeConfig = field(default_factory=IntakeConfig)
     clients: ClientsConfig = field(default_factory=ClientsConfig)
     email_gateway: EmailGatewayConfig = field(default_factory=EmailGatewayConfig)
+    identity: IdentityConfig = field(default_factory=IdentityConfig)
 
     @property
     def data_path(self) -> Path:
