@@ -414,6 +414,30 @@ def test_inbox_and_assignments_page_oldest_first(routing):
     assert not c.routing.ListAssignments(routing_pb2.ListAssignmentsRequest(unit_id="other")).assignments
 
 
+def test_a_unit_sets_its_own_limit_of_at_most_six_working_days_dieu_8_2a(routing):
+    """Đ8.2a: 1 to 6 working days from the unit's acceptance, as the unit asks; 7 is refused."""
+    p, c = routing
+    for days in (1, 6, 7):
+        register(c, f"don-vi-{days}", f"Đơn vị {days}")
+    accepted = {}
+    for days in (1, 6, 7):
+        case_id = classified_case(p, c)
+        [a] = c.routing.DistributeCase(routing_pb2.DistributeCaseRequest(
+            case_id=case_id, unit_ids=[f"don-vi-{days}"])).assignments
+        accept = routing_pb2.AcceptAssignmentRequest(assignment_id=a.assignment_id, handling_working_days=days)
+        if days == 7:
+            refused = rpc_error(lambda req=accept: c.routing.AcceptAssignment(req))
+            assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT
+            assert list(violations(refused)) == ["handling_working_days"]
+            assert "6" in violations(refused)["handling_working_days"]
+            assert get(c, case_id).assignments[0].status == CS.ASSIGNMENT_STATUS_PENDING
+            continue
+        accepted[days] = c.routing.AcceptAssignment(accept).assignment
+    for days, a in accepted.items():
+        assert from_ts(a.deadline) == add_working_days(from_ts(a.accepted_at), days)
+    assert sorted(e.handling_working_days for _, e in events(p, "assignment.accepted")) == [1, 6]
+
+
 @pytest.mark.postgres
 def test_routing_on_postgresql(start_platform, clients_for, postgres_url):
     """The same migrations and queries in the service's PostgreSQL schema (search_path)."""

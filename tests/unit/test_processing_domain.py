@@ -60,6 +60,15 @@ def test_extension_before_the_deadline_for_a_later_date():
     d.check_extension(deadline - timedelta(hours=1), deadline, deadline + timedelta(days=3))
 
 
+def test_the_handling_clock_never_runs_longer_than_six_working_days():
+    """Đ8.2a: the unit's own limit as accepted, 0 meaning the maximum; an event asking for more
+    than 6 working days (another profile, an old producer) still gets 6."""
+    assert [d.handling_days(n, DEFAULT) for n in (0, 1, 6, 7, 30)] == [6, 1, 6, 6, 6]
+    friday = datetime(2025, 3, 7, 10, 0, tzinfo=VN).astimezone(UTC)
+    due = d.handling_deadline(friday, d.handling_days(7, DEFAULT), WorkingCalendar(), "u")
+    assert due.astimezone(VN).isoformat() == "2025-03-17T23:59:59+07:00"  # Fri + 6 WD: the next Monday but one
+
+
 def test_approval_and_rework_deadlines_count_working_days():
     """Đ9 (1 WD) and Đ10.4a–b (2 WD): a Friday result is due Monday; a Friday rework Tuesday."""
     friday = datetime(2025, 3, 7, 10, 0, tzinfo=VN).astimezone(UTC)

@@ -97,10 +97,14 @@ def test_reception_and_return_deadlines_are_24_calendar_hours():
 
 
 def test_handling_limit_is_one_to_six_working_days_and_zero_means_six():
-    # Đ8.2a
+    # Đ8.2a: at most 6 working days; both edges are taken as asked, one more is refused.
     assert domain.validate_accept("a1", 0, DEFAULT) == 6
-    assert domain.validate_accept("a1", 3, DEFAULT) == 3
+    for days in (1, 3, 6):
+        assert domain.validate_accept("a1", days, DEFAULT) == days
+        assert domain.handling_days(days, DEFAULT) == days
     for bad in (-1, 7, 30):
+        with pytest.raises(InvalidArgument):
+            domain.handling_days(bad, DEFAULT)
         with pytest.raises(InvalidArgument) as err:
             domain.validate_accept("a1", bad, DEFAULT)
         assert fields(err.value) == {"handling_working_days"}
