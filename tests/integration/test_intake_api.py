@@ -154,44 +154,50 @@ def test_the_citizen_sees_the_status_in_the_order_things_happened(start_platform
     assert status() == common_pb2.CASE_STATUS_IN_HANDLING
 
 
-def test_hotline_answers_only_in_office_hours_dieu_5_2(start_platform, clients_for):
-    from datetime import datetime, timezone
+def test_hotline_answers_only_in_office_hours_dieu_5_2(start_platform, clients_for, monkeypatch):
+    """Đ5.2 on a fixed clock (the default hours, 07:00–17:00 on working days), whatever the day of the run."""
+    from datetime import datetime, timedelta
 
-    from regulation import calendar
+    from regulation.calendar import VN
     from runtime.errors import error_info
+    from runtime.messaging import ts
+    from services.intake import app as intake_app
 
-    now = datetime.now(timezone.utc).astimezone(calendar.VN)
-    # A window that excludes this minute, whatever the time of the run.
-    closed = {"intake.hotline_opens": "13:00", "intake.hotline_closes": "14:00"} if now.hour < 12 else \
-        {"intake.hotline_opens": "01:00", "intake.hotline_closes": "02:00"}
-    p = start_platform("intake", **closed)
+    p = start_platform("intake")
     c = clients_for(p)
-    hotline = submit_request(channel=common_pb2.CHANNEL_HOTLINE, operator_id="tongdai-01",
-                             submitter=intake_pb2.Submitter(full_name="Lý Văn Minh", phone="0911222333"))
-    err = rpc_error(lambda: c.intake.SubmitCase(hotline))
-    assert err.code() == grpc.StatusCode.FAILED_PRECONDITION
-    assert "giờ hành chính" in err.details() and "office hours" in err.details()
-    info = error_info(err)
-    assert info.reason == "HOTLINE_CLOSED"
-    assert datetime.fromisoformat(info.metadata["opens_at"]) > now
-    assert count_cases(p) == 0
-    # Channels a–e are received 24/7; an operator may enter a case from any of them, whatever the
-    # day or hour of the run, and the case records who did.
-    staff = c.intake.SubmitCase(submit_request(channel=common_pb2.CHANNEL_ZALO, operator_id="tongdai-02"))
-    with p.service("intake").db.engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT operator_id FROM cases WHERE case_id = :c"),
-                            {"c": staff.case_id}).scalar_one() == "tongdai-02"
+    clock = {}
+    monkeypatch.setattr(intake_app, "utcnow", lambda: clock["now"])
 
-    # Open all day: a working day accepts a hotline call without e-mail, entered by an operator.
-    p2 = start_platform("intake", **{"intake.hotline_opens": "00:00", "intake.hotline_closes": "23:59"})
-    c2 = clients_for(p2)
-    if calendar.default().is_working_day(now.date()) and now.strftime("%H:%M") < "23:59":
-        r = c2.intake.SubmitCase(hotline)
-        assert r.tracking_code
-        with p2.service("intake").db.engine.connect() as conn:
-            assert conn.execute(sa.text("SELECT operator_id FROM cases")).scalar_one() == "tongdai-01"
-    else:
-        assert rpc_error(lambda: c2.intake.SubmitCase(hotline)).code() == grpc.StatusCode.FAILED_PRECONDITION
+    def at(local: str) -> datetime:
+        clock["now"] = datetime.fromisoformat(local).replace(tzinfo=VN)
+        return clock["now"]
+
+    def hotline(when: datetime):
+        return submit_request(channel=common_pb2.CHANNEL_HOTLINE, operator_id="tongdai-01",
+                              occurred_at=ts(when - timedelta(hours=1)),
+                              submitter=intake_pb2.Submitter(full_name="Lý Văn Minh", phone="0911222333"))
+
+    for local, opens in [("2026-03-07T10:00", "2026-03-09T07:00:00+07:00"),   # Saturday: Monday
+                         ("2026-03-02T17:00", "2026-03-03T07:00:00+07:00"),   # Monday, closing time: Tuesday
+                         ("2026-03-02T06:59", "2026-03-02T07:00:00+07:00")]:  # before opening: today
+        request = hotline(at(local))
+        err = rpc_error(lambda req=request: c.intake.SubmitCase(req))
+        assert err.code() == grpc.StatusCode.FAILED_PRECONDITION
+        assert "giờ hành chính" in err.details() and "office hours" in err.details()
+        info = error_info(err)
+        assert (info.reason, info.metadata["opens_at"]) == ("HOTLINE_CLOSED", opens)
+    assert count_cases(p) == 0
+
+    # Channels a–e are received 24/7: a Saturday night, entered by an operator, who is recorded.
+    when = at("2026-03-07T23:30")
+    staff = c.intake.SubmitCase(submit_request(channel=common_pb2.CHANNEL_ZALO, operator_id="tongdai-02",
+                                               occurred_at=ts(when - timedelta(hours=1))))
+    # In office hours the hotline takes a call without e-mail (Đ6.3), entered by an operator.
+    call = c.intake.SubmitCase(hotline(at("2026-03-02T09:00")))
+    assert call.tracking_code.startswith("26-")
+    with p.service("intake").db.engine.connect() as conn:
+        rows = dict(conn.execute(sa.text("SELECT case_id, operator_id FROM cases")).all())
+    assert rows == {staff.case_id: "tongdai-02", call.case_id: "tongdai-01"}
 
 
 def test_a_former_unit_is_mapped_to_the_current_ward_and_unknown_codes_refused(start_platform, clients_for):
