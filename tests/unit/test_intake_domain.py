@@ -71,6 +71,14 @@ def test_the_time_of_the_issue_cannot_be_in_the_future():
     assert [v.field for v in err.value.violations] == ["occurred_at"]
 
 
+def test_content_is_at_most_10000_characters_dieu_6_2():
+    """The domain's own check, besides the request limits (runtime/limits.py) checked before it."""
+    domain.validate(draft(content="đ" * 10000), channel_valid=True, now=NOW)
+    with pytest.raises(InvalidArgument) as err:
+        domain.validate(draft(content="đ" * 10001), channel_valid=True, now=NOW)
+    assert [v.field for v in err.value.violations] == ["content"]
+
+
 @pytest.mark.parametrize("phone", ["0912345678", "+84912345678", "84 912 345 678", "0385.123.456"])
 def test_vietnamese_mobile_numbers_are_accepted(phone):
     domain.validate(draft(phone=phone), channel_valid=True, now=NOW)
