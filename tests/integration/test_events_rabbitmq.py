@@ -76,6 +76,32 @@ def test_acknowledged_submission_survives_a_broker_outage(start_platform, client
         proxy.down()
 
 
+# The routing worker, its case.received handler also recording each of its runs in the handler's
+# own transaction, in a table with no key: a run that commits twice leaves two rows. (Routing's
+# real handler is idempotent by itself, so its rows alone cannot tell whether the inbox worked.)
+RECORDING_WORKER = """
+import eventlet
+
+eventlet.monkey_patch()  # first, as `pakn serve` does for a worker
+
+import sqlalchemy as sa
+
+from runtime.cli import main
+from services.routing.app import RoutingHandlers
+
+handle = RoutingHandlers.on_case_received
+
+
+def recorded(self, conn, payload, envelope):
+    conn.execute(sa.text("INSERT INTO public.handler_runs (event_id) VALUES (:e)"), {"e": envelope.event_id})
+    return handle(self, conn, payload, envelope)
+
+
+RoutingHandlers.on_case_received = recorded
+main(["serve", "--target=routing-worker"], prog_name="pakn")
+"""
+
+
 def test_nameko_worker_consumes_once_even_when_redelivered(tmp_path, postgres_url, amqp_uri):
     from tests.infra import free_port
 
@@ -83,7 +109,11 @@ def test_nameko_worker_consumes_once_even_when_redelivered(tmp_path, postgres_ur
     settings = {"database.url": postgres_url, "events.backend": "rabbitmq", "events.amqp_uri": amqp_uri,
                 "data_dir": str(tmp_path), "metrics.port": mport, **fernet_keys()}
     env = {**os.environ, **env_settings(settings)}
-    worker = subprocess.Popen([sys.executable, "-m", "runtime.cli", "serve", "--target=routing-worker"], env=env,
+    setup = sa.create_engine(postgres_url)
+    with setup.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE public.handler_runs (event_id text NOT NULL)"))
+    setup.dispose()
+    worker = subprocess.Popen([sys.executable, "-c", RECORDING_WORKER], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         publisher = RabbitPublisher(amqp_uri, {"routing": spec_of("routing").subscriptions})
@@ -122,6 +152,10 @@ def test_nameko_worker_consumes_once_even_when_redelivered(tmp_path, postgres_ur
                             0.0)
             eventually(lambda: consumed("ok") + consumed("duplicate") == 2, timeout=30)
             assert (consumed("ok"), consumed("duplicate")) == (1.0, 1.0)
+            # ... and the handler's work was committed once for the two deliveries.
+            with engine.connect() as conn:
+                assert conn.execute(sa.text("SELECT count(*) FROM public.handler_runs WHERE event_id = :e"),
+                                    {"e": envelope.event_id}).scalar_one() == 1
         finally:
             engine.dispose()
     finally:
