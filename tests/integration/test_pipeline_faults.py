@@ -97,7 +97,7 @@ def test_a_database_outage_is_unavailable_with_a_retry_time_and_readiness_follow
         assert health(channel, LIVENESS) == SERVING
 
         proxy.up()
-        eventually(lambda: health(channel, intake) == SERVING, timeout=15)
+        eventually(lambda: health(channel, intake) == SERVING and health(channel, "") == SERVING, timeout=15)
         r = c.intake.SubmitCase(request())
         assert r.tracking_code
         channel.close()
