@@ -106,6 +106,12 @@ class MediaConfig:
     image_max_mb: int = 20
     video_max_mb: int = 250
     document_max_mb: int = 20
+    # Images with more pixels are refused from their header, before anything decodes them
+    # (decompression bombs); every accepted image is re-encoded (see docs/intake.md).
+    image_max_megapixels: int = 50
+    image_max_side: int = 16384
+    # Quality of re-encoded JPEG (and lossy WebP) images, 1-95.
+    jpeg_quality: int = 90
 
     def limits(self) -> dict[str, int]:
         mb = 1024 * 1024
@@ -115,9 +121,9 @@ class MediaConfig:
 
 @dataclass
 class ScanConfig:
-    # Where clamd listens: "unix:/run/clamav/clamd.ctl" or "tcp:HOST:PORT". Not yet called by
-    # uploads (runtime/scan.py is the client): setting it is refused until it is, so that nobody
-    # believes uploads are scanned when they are not.
+    # Where clamd listens: "unix:/run/clamav/clamd.ctl" or "tcp:HOST:PORT"; every upload is then
+    # scanned (runtime/scan.py). Empty: uploads are NOT scanned (the embedded default; a warning
+    # says so at start).
     clamd: str = ""
     # One scan, connection included; past it the upload is refused as UNAVAILABLE.
     timeout_seconds: float = 60.0
@@ -350,9 +356,10 @@ def validate(config: Config) -> None:
     for name, (value, allowed) in choices.items():
         if value not in allowed:
             raise ConfigError(f"{name}: {value!r} is not one of {', '.join(allowed)}")
-    if config.scan.clamd:
-        raise ConfigError("scan.clamd: uploads are not scanned yet (runtime/scan.py is not wired in); "
-                          "leave it empty")
+    if config.media.image_max_megapixels < 1 or config.media.image_max_side < 1:
+        raise ConfigError("media.image_max_megapixels and media.image_max_side: at least 1")
+    if not 1 <= config.media.jpeg_quality <= 95:
+        raise ConfigError("media.jpeg_quality: between 1 and 95")
     if config.scan.clamd and not config.scan.clamd.startswith(("unix:", "tcp:")):
         raise ConfigError(f"scan.clamd: expected unix:/path or tcp:host:port, got {config.scan.clamd!r}")
     if config.scan.timeout_seconds <= 0 or config.scan.max_stream_mb < 1:

@@ -1,38 +1,51 @@
-"""Media objects (photos, video, documents): streamed in chunks, typed by content, checked, hashed.
+"""Media objects (photos, video, documents): streamed in chunks, typed by content, checked, scanned,
+re-encoded, hashed.
 
 `LocalMediaStore` keeps files under a folder (monolithic mode); `S3MediaStore` keeps them in an
 S3 bucket through the minio client (MinIO in production, SeaweedFS in tests). Uploads never hold
-a whole file in memory: chunks go to a spooled temporary file while the SHA-256 and the size are
-computed and the type is sniffed from the first bytes.
+a whole file in memory: chunks go to a spooled temporary file while the size is counted and the
+type is sniffed from the first bytes.
 
-The security rule: uploaded media are checked by content (not by the declared type), size-limited,
-and stripped of location metadata before anything is published. So `receive()`
+The security rule (OWASP's file upload rules): uploaded media are checked by content (not by the
+declared type), size-limited, scanned, and nothing but an image's pixels is ever kept. So `receive()`
 
 - decides the type from the magic bytes and applies the limit of that type (`limits`) from the first
   bytes on, under the overall `max_bytes`;
 - checks the structure of the spooled file (`validate_structure`): a damaged file, a file that is
-  not what its first bytes say, or one with foreign data after its end (a "polyglot", e.g. a JPEG
-  with a ZIP appended) is refused, and nothing is stored;
-- optionally stores a public copy of an image without metadata (`public_copy`).
+  not what its first bytes say, or one with data after its end other than padding (HTML, a script,
+  a ZIP: a "polyglot") is refused; an image's pixel dimensions are read from its header and limited
+  (`ImageRules`) before anything decodes it (decompression bombs);
+- has the file scanned for viruses (`scanner`, runtime/scan.py) when one is configured;
+- re-encodes every image (`reencode`, with Pillow): the pixels are decoded, turned upright by their
+  Exif orientation, converted to sRGB, and written anew, so no metadata (Exif with GPS, XMP, IPTC),
+  comment, ICC text or appended payload survives, in the stored original as in the public copy;
+- stores what cannot be re-encoded (video, PDF) as it came, marked `quarantined`: such a file is
+  never published and may only ever be served to authorised staff.
 
-Every check reads the spool with bounded seek/read calls; no file is ever loaded whole.
+Nothing is stored when any step refuses the file. Checks read the spool with bounded seek/read calls.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
+import logging
 import os
 import shutil
 import struct
 import tempfile
 import uuid
+import warnings
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator, Protocol
 
-from runtime.errors import InvalidArgument, Violation
+from runtime.errors import InvalidArgument, Unavailable, Violation
+from runtime.scan import FileTooLargeToScan, Scanner, ScannerUnavailable
+
+log = logging.getLogger("pakn.media")
 
 # Content types decided from magic bytes, never from the declared type or the file name.
 _SIGNATURES: list[tuple[bytes, int, str]] = [
@@ -52,7 +65,8 @@ _SPOOL_MEMORY = 8 * 1024 * 1024  # a spool above this size goes to a temporary f
 _COPY_BYTES = 1024 * 1024  # copies go through buffers of this size
 _SCAN_BYTES = 64 * 1024  # scans (JPEG entropy-coded data) read blocks of this size
 _MiB = 1024 * 1024
-# Bytes a JPEG may carry after its last image (some cameras pad); more is foreign data.
+# Bytes of padding (0x00 or 0xFF only: some cameras pad) a JPEG may carry after its last image;
+# anything else after the end, or more of it, is refused.
 JPEG_TRAILING_TOLERANCE = 1024
 _MAX_FURTHER_IMAGES = 16
 # More segments, chunks or boxes than any real file has: refused rather than walked for minutes.
@@ -83,8 +97,28 @@ class StoredMedia:
     size_bytes: int
     sha256: str
     filename: str
-    # Where the copy without metadata was stored (`receive(public_copy_key=...)`), if one was.
+    # Where the public copy was stored (`receive(public_copy_key=...)`), if one was.
     public_key: str | None = None
+    # Stored as received, not re-encoded (video, PDF): never published, only for authorised staff.
+    quarantined: bool = False
+    # The type and size of the file as received (an image is stored re-encoded: `content_type`,
+    # `size_bytes` and `sha256` describe what is stored).
+    received_type: str = ""
+    received_bytes: int = 0
+
+
+@dataclass(frozen=True)
+class ImageRules:
+    """Limits and quality for images; `receive()` uses the defaults unless given others."""
+
+    max_pixels: int = 50_000_000
+    max_side: int = 16_384
+    jpeg_quality: int = 90
+
+    @classmethod
+    def from_config(cls, media) -> ImageRules:
+        """From the `media` section of the configuration."""
+        return cls(media.image_max_megapixels * 1_000_000, media.image_max_side, media.jpeg_quality)
 
 
 class MediaStore(Protocol):
@@ -98,17 +132,23 @@ class MediaStore(Protocol):
 
 def receive(store: MediaStore, prefix: str, filename: str, chunks: Iterable[bytes], max_bytes: int,
             allowed_prefixes: tuple[str, ...] = ("image/", "video/", "application/pdf"), *,
-            limits: dict[str, int] | None = None, public_copy_key: str | None = None) -> StoredMedia:
-    """Spool `chunks`, check type, size and structure, then put the object; nothing is stored on error.
+            limits: dict[str, int] | None = None, public_copy_key: str | None = None,
+            images: ImageRules | None = None, scanner: Scanner | None = None) -> StoredMedia:
+    """Spool `chunks`, check type, size and structure, scan, re-encode images, then put the object;
+    nothing is stored on error.
 
     `limits` maps a content type ("image/png") or a family ("image", "video", "application/pdf") to a
     maximum size in bytes, applied as soon as the first bytes tell the type; `max_bytes` stays the hard
-    cap for every type. With `public_copy_key` ("{media_id}" in it is replaced by the new media id), an
-    image is also stored at that key without its metadata (see `public_copy`), after the original; the
-    key is returned as `StoredMedia.public_key`, which stays None for video, PDF and images whose
-    metadata cannot be removed here (HEIC): those must never be published as they are.
+    cap for every type. `images` limits pixel dimensions and sets the quality of re-encoding. With
+    `scanner`, the file as received is scanned before anything else is done with it: a finding is
+    INVALID_ARGUMENT, a scanner that fails or cannot be reached UNAVAILABLE.
+
+    An image is stored re-encoded (see `reencode`; a GIF becomes a PNG of its first frame, a HEIC a
+    JPEG). With `public_copy_key` ("{media_id}" in it is replaced by the new media id) the re-encoded
+    image is also stored at that key, the one ever shown publicly (`StoredMedia.public_key`). Video and
+    PDF are stored as received with `quarantined` set and no public copy: never published as they are.
     """
-    digest = hashlib.sha256()
+    rules = images or ImageRules()
     size = 0
     head = b""
     content_type: str | None = None
@@ -124,7 +164,6 @@ def receive(store: MediaStore, prefix: str, filename: str, chunks: Iterable[byte
             size += len(chunk)
             if size > cap:
                 raise _too_large(content_type, cap, max_bytes)
-            digest.update(chunk)
             spool.write(chunk)
         if size == 0:
             raise InvalidArgument([Violation("chunk", "Tệp rỗng", "file is empty")])
@@ -133,33 +172,64 @@ def receive(store: MediaStore, prefix: str, filename: str, chunks: Iterable[byte
             cap = _limit(content_type, max_bytes, limits)
             if size > cap:
                 raise _too_large(content_type, cap, max_bytes)
-        validate_structure(spool, content_type, size)
+        validate_structure(spool, content_type, size, rules)
+        if scanner is not None:
+            _scan(scanner, spool, size)
 
         media_id = str(uuid.uuid4())
         key = f"{prefix}/{media_id}"
         public_key = None
-        public_size = 0
-        public = None
-        if public_copy_key is not None and content_type.startswith("image/"):
-            public = stack.enter_context(tempfile.SpooledTemporaryFile(max_size=_SPOOL_MEMORY))
-            if public_copy(spool, content_type, public):
+        received_type, received_size = content_type, size
+        kept = spool
+        quarantined = not content_type.startswith("image/")
+        if not quarantined:
+            kept = stack.enter_context(tempfile.SpooledTemporaryFile(max_size=_SPOOL_MEMORY))
+            content_type = reencode(spool, received_type, kept, rules)
+            size = kept.tell()
+            spool.close()  # the upload as received is not needed any more
+            if public_copy_key is not None:
                 public_key = public_copy_key.replace("{media_id}", media_id)
                 if public_key == key:
                     raise ValueError("the public copy's key is the original's key")
-                public_size = public.tell()
-        spool.seek(0)
-        store.put(key, spool, size, content_type)
+        digest = hashlib.sha256()
+        kept.seek(0)
+        while block := kept.read(_COPY_BYTES):
+            digest.update(block)
+        kept.seek(0)
+        store.put(key, kept, size, content_type)
         if public_key is not None:
-            public.seek(0)
+            kept.seek(0)
             try:
-                store.put(public_key, public, public_size, content_type)
+                store.put(public_key, kept, size, content_type)
             except BaseException:
                 for stored in (public_key, key):  # no half-stored media
                     with contextlib.suppress(Exception):
                         store.delete(stored)
                 raise
-    safe_name = os.path.basename(filename or "")[:200]
-    return StoredMedia(media_id, content_type, size, digest.hexdigest(), safe_name, public_key)
+    safe_name = os.path.basename((filename or "").replace("\\", "/"))[:200]
+    return StoredMedia(media_id, content_type, size, digest.hexdigest(), safe_name, public_key, quarantined,
+                       received_type, received_size)
+
+
+def _scan(scanner: Scanner, spool: BinaryIO, size: int) -> None:
+    """Refuse what the scanner finds (INVALID_ARGUMENT) and fail closed when it cannot scan (UNAVAILABLE)."""
+    try:
+        found = scanner.scan(spool, size)
+    except FileTooLargeToScan:
+        raise InvalidArgument([Violation(
+            "chunk", "Tệp quá lớn để kiểm tra virus, không được nhận",
+            "the file is too large to be scanned for viruses and is refused")]) from None
+    except ScannerUnavailable as exc:
+        log.error("virus scan failed, upload refused: %s", exc)
+        raise Unavailable("Chưa kiểm tra được virus cho tệp; vui lòng gửi lại sau",
+                          "the file could not be scanned for viruses; try again later") from None
+    finally:
+        spool.seek(0)
+    if found is not None:
+        log.warning("upload refused: the virus scanner found %s", found)
+        raise InvalidArgument([Violation(
+            "chunk", "Tệp chứa mã độc (virus) và bị từ chối",
+            "the file contains malware (a virus) and is refused")])
 
 
 def _accepted_type(head: bytes, allowed_prefixes: tuple[str, ...]) -> str:
@@ -207,41 +277,51 @@ class _Disguised(Exception):
     """The file carries foreign data after its end (a polyglot)."""
 
 
-# Pixels, read from the header before anything decodes the image: a small file can declare a huge
-# canvas (a decompression bomb: 20000 × 20000 in 48 KB is 1.6 GB once decoded).
-MAX_PIXELS = 50_000_000
-MAX_SIDE = 16_384
-
-
 class _TooManyPixels(Exception):
-    pass
+    """The image declares more pixels than `ImageRules` allow (a decompression bomb, or just too large)."""
 
 
-def _check_pixels(width: int, height: int) -> None:
-    if width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
+def _check_pixels(width: int, height: int, rules: ImageRules) -> None:
+    if width > rules.max_side or height > rules.max_side or width * height > rules.max_pixels:
         raise _TooManyPixels(f"{width}x{height}")
 
 
-def validate_structure(source: BinaryIO, content_type: str, size: int | None = None) -> None:
+def _too_many_pixels(rules: ImageRules) -> InvalidArgument:
+    mp, side = f"{rules.max_pixels / 1_000_000:g}", f"{rules.max_side:,}"
+    return InvalidArgument([Violation(
+        "chunk", f"Ảnh quá lớn (tối đa {mp.replace('.', ',')} triệu điểm ảnh, mỗi chiều {side.replace(',', '.')} "
+        "điểm ảnh)",
+        f"the image is too large ({mp} megapixels and {side} pixels a side at most)")])
+
+
+def _damaged(label: str) -> InvalidArgument:
+    return InvalidArgument([Violation(
+        "chunk", f"Tệp bị hỏng hoặc không thật sự là tệp {label}",
+        f"the file is damaged or is not really a {label} file")])
+
+
+def validate_structure(source: BinaryIO, content_type: str, size: int | None = None,
+                       images: ImageRules | None = None) -> tuple[int, int] | None:
     """Raise InvalidArgument unless `source` (seekable; read from its start) is a well-formed file of
-    `content_type` with nothing foreign after its end. Reads are bounded; the file is never loaded whole."""
+    `content_type` with nothing but padding after its end, and, for an image, no more pixels than
+    `images` allow (read from the header: nothing is decoded). Returns an image's (width, height).
+    Reads are bounded; the file is never loaded whole."""
     if size is None:
         size = source.seek(0, os.SEEK_END)
     check = _CHECKS.get(content_type)
     if check is None:
         raise ValueError(f"no structural check for {content_type}")
     label = _LABELS.get(content_type, content_type)
+    rules = images or ImageRules()
     try:
-        check(source, size)
+        dimensions = check(source, size)
+        if dimensions is not None:
+            _check_pixels(*dimensions, rules)
+        return dimensions
     except _Damaged:
-        raise InvalidArgument([Violation(
-            "chunk", f"Tệp bị hỏng hoặc không thật sự là tệp {label}",
-            f"the file is damaged or is not really a {label} file")]) from None
+        raise _damaged(label) from None
     except _TooManyPixels:
-        raise InvalidArgument([Violation(
-            "chunk", f"Ảnh quá lớn (tối đa {MAX_PIXELS // 1_000_000} triệu điểm ảnh, mỗi chiều {MAX_SIDE} điểm)",
-            f"the image is too large ({MAX_PIXELS // 1_000_000} megapixels and {MAX_SIDE:,} pixels a side "
-            "at most)")]) from None
+        raise _too_many_pixels(rules) from None
     except _Disguised:
         raise InvalidArgument([Violation(
             "chunk", f"Tệp {label} có dữ liệu lạ gắn phía sau (tệp ngụy trang), không được nhận",
@@ -262,16 +342,15 @@ def _read_at(f: BinaryIO, offset: int, n: int) -> bytes:
     return _read_exact(f, n)
 
 
-def _check_trailer(f: BinaryIO, end: int, size: int, tolerance: int, pad_only: bool = False) -> None:
-    """After the end of the content: at most `tolerance` bytes, and no archive or executable in them;
-    with `pad_only`, nothing but padding bytes (0x00, 0xFF)."""
+def _check_trailer(f: BinaryIO, end: int, size: int, tolerance: int, pad: bytes = b"\x00\xff") -> None:
+    """After the end of the content: at most `tolerance` bytes, all of them padding (`pad`)."""
     if size - end > tolerance:
         raise _Disguised("data after the end")
     if size > end:
         tail = _read_at(f, end, size - end)
         if any(sig in tail for sig in _FOREIGN):
             raise _Disguised("an archive or executable after the end")
-        if pad_only and tail.strip(b"\x00\xff"):
+        if tail.strip(pad):
             # Cameras pad with 0x00 or 0xFF; anything else after the end (HTML, a script, a test
             # virus) is a payload riding on the image.
             raise _Disguised("data other than padding after the end")
@@ -359,7 +438,7 @@ def _jpeg_end(f: BinaryIO, start: int, size: int) -> int:
     return end
 
 
-def _check_jpeg(f: BinaryIO, size: int) -> None:
+def _check_jpeg(f: BinaryIO, size: int) -> tuple[int, int]:
     end = _jpeg_end(f, 0, size)
     # Phones store further images after the first one's EOI (MPF: depth maps, Ultra HDR gain maps):
     # accepted only when they are themselves whole JPEGs, and not more of them than a phone writes.
@@ -370,13 +449,15 @@ def _check_jpeg(f: BinaryIO, size: int) -> None:
             end = _jpeg_end(f, end, size)
         except _Damaged:
             raise _Disguised("data after EOI") from None
-    _check_trailer(f, end, size, JPEG_TRAILING_TOLERANCE, pad_only=True)
+    _check_trailer(f, end, size, JPEG_TRAILING_TOLERANCE)
     width, height = 0, 0
     for marker, off, seg_end in _jpeg_segments(f, 0, size):
         if marker in _SOF and seg_end - off >= 9:
             height, width = struct.unpack(">HH", _read_at(f, off + 5, 4))
             break
-    _check_pixels(width, height)
+    if not width or not height:  # a height of 0 (set later by a DNL marker) is not supported
+        raise _Damaged("no image size in the frame header")
+    return width, height
 
 
 # PNG: the signature, IHDR first (with a valid CRC), chunks chained by their lengths, IEND last.
@@ -406,73 +487,74 @@ def _png_chunks(f: BinaryIO, size: int) -> Iterator[tuple[bytes, int, int]]:
     raise _Damaged("too many chunks")
 
 
-def _check_png(f: BinaryIO, size: int) -> None:
-    end, image = 0, False
+def _check_png(f: BinaryIO, size: int) -> tuple[int, int]:
+    end, image, dimensions = 0, False, (0, 0)
     for kind, off, chunk_end in _png_chunks(f, size):
         if kind == b"IHDR":
-            _check_pixels(*struct.unpack(">II", _read_at(f, off + 8, 8)))
+            dimensions = struct.unpack(">II", _read_at(f, off + 8, 8))
         image, end = image or kind == b"IDAT", chunk_end
     if not image:
         raise _Damaged("no IDAT")
     _check_trailer(f, end, size, 0)
+    if not all(dimensions):
+        raise _Damaged("an empty canvas")
+    return dimensions
 
 
 # GIF: header, logical screen descriptor, colour table, blocks (images, extensions), trailer 0x3B.
 _GIF_LOOPING = (b"NETSCAPE2.0", b"ANIMEXTS1.0")
 
 
-def _gif_walk(f: BinaryIO, emit: Callable[[bytes], object] | None = None) -> int:
-    """Walk a GIF's blocks to its trailer; return the offset after it. With `emit`, pass on every block a
-    public copy keeps: all but comments and application extensions other than looping (XMP lives there)."""
-    out = emit or _discard
+def _gif_walk(f: BinaryIO) -> tuple[int, int, int]:
+    """Walk a GIF's blocks to its trailer; return the offset after it and the canvas every frame needs
+    (the logical screen, or larger when a frame reaches past it)."""
     head = _read_at(f, 0, 13)
     if head[:6] not in (b"GIF87a", b"GIF89a"):
         raise _Damaged("no GIF header")
-    out(head)
+    width, height = struct.unpack("<HH", head[6:10])
     if head[10] & 0x80:
-        out(_read_exact(f, 3 << ((head[10] & 7) + 1)))
+        _read_exact(f, 3 << ((head[10] & 7) + 1))
     images = 0
-    while True:
+    for _ in range(_MAX_PARTS):
         intro = _read_exact(f, 1)
         if intro == b";":
             if not images:
                 raise _Damaged("no image")
-            out(intro)
-            return f.tell()
+            return f.tell(), width, height
         if intro == b",":
             descriptor = _read_exact(f, 9)
-            table = _read_exact(f, 3 << ((descriptor[8] & 7) + 1)) if descriptor[8] & 0x80 else b""
-            out(intro + descriptor + table + _read_exact(f, 1))  # + LZW minimum code size
-            _gif_sub_blocks(f, out)
+            left, top, w, h = struct.unpack("<HHHH", descriptor[:8])
+            width, height = max(width, left + w), max(height, top + h)
+            if descriptor[8] & 0x80:
+                _read_exact(f, 3 << ((descriptor[8] & 7) + 1))
+            _read_exact(f, 1)  # LZW minimum code size
+            _gif_sub_blocks(f)
             images += 1
         elif intro == b"!":
-            label = _read_exact(f, 1)
+            _read_exact(f, 1)  # label
             length = _read_exact(f, 1)
-            first = _read_exact(f, length[0])
-            keep = label not in (b"\xfe", b"\xff") or (label == b"\xff" and first[:11] in _GIF_LOOPING)
-            sink = out if keep else _discard
-            sink(intro + label + length + first)
+            _read_exact(f, length[0])
             if length[0]:
-                _gif_sub_blocks(f, sink)
+                _gif_sub_blocks(f)
         else:
             raise _Damaged("an unknown GIF block")
+    raise _Damaged("too many blocks")
 
 
-def _gif_sub_blocks(f: BinaryIO, out: Callable[[bytes], object]) -> None:
+def _gif_sub_blocks(f: BinaryIO) -> None:
     while True:
         length = _read_exact(f, 1)
-        out(length + _read_exact(f, length[0]))
+        _read_exact(f, length[0])
         if not length[0]:
             return
 
 
-def _discard(_: bytes) -> None:
-    return None
-
-
-def _check_gif(f: BinaryIO, size: int) -> None:
-    _check_pixels(*struct.unpack("<HH", _read_at(f, 6, 4)))  # the logical screen
-    _check_trailer(f, _gif_walk(f), size, 0)  # the walk ends at the trailer 0x3B: it must be the last byte
+def _check_gif(f: BinaryIO, size: int) -> tuple[int, int]:
+    end, width, height = _gif_walk(f)
+    _check_trailer(f, end, size, 0)  # the walk ends at the trailer 0x3B: it must be the last byte
+    if not width or not height:
+        raise _Damaged("an empty canvas")
+    return width, height
 
 
 # WebP: a RIFF container whose size is the file's, of chunks (four-character code, little-endian size,
@@ -499,14 +581,34 @@ def _riff_chunks(f: BinaryIO, size: int) -> Iterator[tuple[bytes, int, int]]:
     raise _Damaged("too many chunks")
 
 
-def _check_webp(f: BinaryIO, size: int) -> None:
-    first = True
+def _check_webp(f: BinaryIO, size: int) -> tuple[int, int]:
+    dimensions = None
     for kind, off, end in _riff_chunks(f, size):  # all of them: they must chain to the end
-        if first and (kind not in (b"VP8 ", b"VP8L", b"VP8X") or (kind == b"VP8X" and end - off < 18)):
-            raise _Damaged("the first chunk is not an image")
-        first = False
-    if first:
+        if dimensions is None:
+            if kind not in (b"VP8 ", b"VP8L", b"VP8X") or (kind == b"VP8X" and end - off < 18):
+                raise _Damaged("the first chunk is not an image")
+            dimensions = _webp_size(f, kind, off, end)
+    if dimensions is None:
         raise _Damaged("no chunks")
+    return dimensions
+
+
+def _webp_size(f: BinaryIO, kind: bytes, off: int, end: int) -> tuple[int, int]:
+    """The canvas (VP8X) or the image's size (VP8 key frame header, VP8L header)."""
+    if kind == b"VP8X":
+        raw = _read_at(f, off + 12, 6)
+        return 1 + int.from_bytes(raw[:3], "little"), 1 + int.from_bytes(raw[3:], "little")
+    if kind == b"VP8L":
+        raw = _read_at(f, off + 8, min(5, end - off - 8))
+        if len(raw) < 5 or raw[0] != 0x2F:
+            raise _Damaged("no VP8L signature")
+        bits = int.from_bytes(raw[1:5], "little")
+        return 1 + (bits & 0x3FFF), 1 + ((bits >> 14) & 0x3FFF)
+    raw = _read_at(f, off + 8, min(10, end - off - 8))
+    if len(raw) < 10 or raw[3:6] != b"\x9d\x01\x2a":
+        raise _Damaged("no VP8 key frame")
+    width, height = struct.unpack("<HH", raw[6:10])
+    return width & 0x3FFF, height & 0x3FFF
 
 
 def _check_pdf(f: BinaryIO, size: int) -> None:
@@ -515,7 +617,7 @@ def _check_pdf(f: BinaryIO, size: int) -> None:
     at = tail.rfind(b"%%EOF")
     if at == -1:
         raise _Damaged("no %%EOF near the end")
-    _check_trailer(f, start + at + 5, size, 1024)
+    _check_trailer(f, start + at + 5, size, 1024, pad=b" \t\r\n\x00\x0c")
 
 
 # MP4, QuickTime, HEIC (ISO base media): top-level boxes, 'ftyp' first, whose sizes chain exactly to
@@ -581,133 +683,129 @@ def _check_webm(f: BinaryIO, size: int) -> None:
         raise _Damaged("the Segment runs past the end")
 
 
-_CHECKS: dict[str, Callable[[BinaryIO, int], None]] = {
+_CHECKS: dict[str, Callable[[BinaryIO, int], tuple[int, int] | None]] = {
     "image/jpeg": _check_jpeg, "image/png": _check_png, "image/gif": _check_gif, "image/webp": _check_webp,
     "image/heic": _check_bmff, "application/pdf": _check_pdf, "video/mp4": _check_bmff,
     "video/quicktime": _check_bmff, "video/webm": _check_webm,
 }
 
 
-# -- public copy -------------------------------------------------------------------------------
+# -- re-encoding -----------------------------------------------------------------------------------
 
-def public_copy(source: BinaryIO, content_type: str, out: BinaryIO) -> bool:
-    """Write to `out` a copy of the image in `source` (seekable; read from its start) without the metadata
-    that can hold a location; return True, or False when this type is not supported.
+# What each accepted image type is decoded as, and what it is written as.
+_PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WEBP"}
+_OUTPUT = {"image/jpeg": "image/jpeg", "image/png": "image/png", "image/gif": "image/png",
+           "image/webp": "image/webp", "image/heic": "image/jpeg"}
+# Modes each output format can hold as they are; anything else is converted first.
+_MODES = {"image/jpeg": ("L", "RGB"), "image/png": ("1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"),
+          "image/webp": ("RGB", "RGBA")}
 
-    Only what displaying the image needs is kept, byte for byte; everything else is left out:
-    - JPEG: APP1 (Exif, XMP), APP13 (IPTC, Photoshop), APP11 (JUMBF, C2PA), every other APPn except
-      APP0 (JFIF), APP2 ICC_PROFILE and APP14 Adobe, COM; and whatever follows the first image's EOI
-      (MPF secondary images, which carry their own Exif);
-    - PNG: eXIf, tEXt, zTXt, iTXt (XMP) and every ancillary chunk not needed for display (caBX, ...);
-    - WebP: EXIF, "XMP " and unknown chunks, with the RIFF size and the VP8X flags fixed;
-    - GIF: comment extensions and application extensions other than looping (XMP).
-    Video, PDF and HEIC are not supported (False): those are never published as they are; a publishable
-    version of them must be made elsewhere (re-encoding, rendering).
-    Copies go through bounded buffers. A malformed image raises InvalidArgument.
+
+def reencode(source: BinaryIO, content_type: str, out: BinaryIO, images: ImageRules | None = None) -> str:
+    """Decode the image in `source` (seekable; its structure already checked) and write only its pixels
+    to `out`; return the type written. Nothing of the original but the pixels survives: no Exif (GPS),
+    XMP, IPTC, comment, text chunk, ICC profile, thumbnail, further image or trailing byte.
+
+    - the Exif orientation is applied to the pixels first, so the image stays upright without it;
+    - an ICC profile is applied (the pixels are converted to sRGB), CMYK becomes RGB;
+    - JPEG stays JPEG (quality `images.jpeg_quality`), PNG stays PNG (16-bit and transparency kept),
+      WebP stays WebP (lossless when it was), a GIF becomes a PNG of its first frame, a HEIC a JPEG;
+      animations (GIF, APNG, animated WebP) keep their first frame only.
+    The dimensions are checked against `images` before any pixel is decoded, and Pillow's own
+    decompression-bomb guard is set to the same limit (its warning is an error here).
+    A file Pillow cannot decode is refused (InvalidArgument).
     """
-    strip = _STRIPPERS.get(content_type)
-    if strip is None:
-        return False
-    size = source.seek(0, os.SEEK_END)
-    writer = _Writer(out)
+    rules = images or ImageRules()
+    output = _OUTPUT.get(content_type)
+    if output is None:
+        raise ValueError(f"{content_type} is not an image that can be re-encoded")
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = rules.max_pixels
+    # Past MAX_IMAGE_PIXELS Pillow warns (twice that, it raises): here both refuse the file.
+    warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
+    label = _LABELS.get(content_type, content_type)
+    source.seek(0)
     try:
-        strip(source, size, writer)
-    except (_Damaged, _Disguised):
-        label = _LABELS.get(content_type, content_type)
-        raise InvalidArgument([Violation(
-            "chunk", f"Tệp bị hỏng hoặc không thật sự là tệp {label}",
-            f"the file is damaged or is not really a {label} file")]) from None
+        image = _decode(source, content_type, rules)
+        image = _pixels_only(image, output)
+        _write(image, output, out, rules, lossless=content_type == "image/webp" and _webp_lossless(source))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning, _TooManyPixels):
+        raise _too_many_pixels(rules) from None
+    except MemoryError:
+        raise
+    except _Damaged:
+        raise _damaged(label) from None
+    except Exception as exc:  # noqa: BLE001 - whatever a decoder raises, the file cannot be used
+        log.info("an uploaded %s could not be decoded (%s)", label, type(exc).__name__)
+        raise _damaged(label) from None
     finally:
         source.seek(0)
-    writer.flush()
-    return True
+    return output
 
 
-class _Writer:
-    """Gathers small writes into bounded buffers; copies ranges of the source in bounded blocks."""
+def _decode(source: BinaryIO, content_type: str, rules: ImageRules):
+    from PIL import Image, ImageOps
 
-    def __init__(self, out: BinaryIO):
-        self.out = out
-        self.buf = bytearray()
+    if content_type == "image/heic":
+        import pillow_heif
 
-    def write(self, data: bytes) -> None:
-        self.buf += data
-        if len(self.buf) >= _COPY_BYTES:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.buf:
-            self.out.write(self.buf)
-            self.buf = bytearray()
-
-    def copy(self, f: BinaryIO, start: int, end: int) -> None:
-        self.flush()
-        f.seek(start)
-        while start < end:
-            block = _read_exact(f, min(_COPY_BYTES, end - start))
-            self.out.write(block)
-            start += len(block)
+        heif = pillow_heif.open_heif(source, convert_hdr_to_8bit=True)  # reads the header only
+        _check_pixels(*heif.size, rules)
+        image = heif.to_pillow()  # libheif applies the container's rotation and mirroring
+    else:
+        image = Image.open(source, formats=[_PIL_FORMATS[content_type]])
+        _check_pixels(*image.size, rules)  # from the header: nothing is decoded yet
+        image.load()  # the first frame only
+    ImageOps.exif_transpose(image, in_place=True)
+    return image
 
 
-def _strip_jpeg(f: BinaryIO, size: int, out: _Writer) -> None:
-    pos = 0
-    for marker, off, end in _jpeg_segments(f, 0, size):
-        if marker == 0xD9:
-            out.copy(f, pos, end)
-            return
-        if not _jpeg_keeps(f, marker, off, end):
-            out.copy(f, pos, off)
-            pos = end
+def _pixels_only(image, output: str):
+    """The image without anything but its pixels (and transparency), in a mode `output` can hold."""
+    from PIL import ImageCms
+
+    icc = image.info.get("icc_profile")
+    transparency = image.info.get("transparency")
+    image.info = {}
+    if icc and image.mode in ("RGB", "RGBA", "CMYK"):
+        try:
+            image = ImageCms.profileToProfile(image, ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+                                              ImageCms.createProfile("sRGB"),
+                                              outputMode="RGBA" if image.mode == "RGBA" else "RGB")
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # an unusable profile: the pixels as they are
+    if image.mode == "P" and transparency is not None and output != "image/png":
+        image = image.convert("RGBA")
+    elif image.mode not in _MODES[output]:
+        alpha = image.has_transparency_data if transparency is None else True
+        target = {"image/jpeg": "RGB"}.get(output, "RGBA" if alpha else "RGB")
+        image = image.convert(target)
+    if output == "image/jpeg" and image.mode != "L":
+        image = image.convert("RGB")
+    if transparency is not None and image.mode in ("P", "L", "RGB") and output == "image/png":
+        image.info["transparency"] = transparency
+    image.info.pop("icc_profile", None)
+    return image
 
 
-def _jpeg_keeps(f: BinaryIO, marker: int, off: int, end: int) -> bool:
-    if marker == 0xFE:  # COM
-        return False
-    if not 0xE0 <= marker <= 0xEF or marker == 0xE0:  # not APPn, or APP0 (JFIF)
-        return True
-    ident = _read_at(f, off + 4, min(12, end - off - 4))
-    return (marker == 0xE2 and ident == b"ICC_PROFILE\0") or (marker == 0xEE and ident.startswith(b"Adobe"))
+def _write(image, output: str, out: BinaryIO, rules: ImageRules, lossless: bool) -> None:
+    if output == "image/jpeg":
+        image.save(out, format="JPEG", quality=rules.jpeg_quality)
+    elif output == "image/png":
+        params = {"transparency": image.info["transparency"]} if "transparency" in image.info else {}
+        image.save(out, format="PNG", **params)
+    else:
+        image.save(out, format="WEBP", lossless=lossless, quality=100 if lossless else rules.jpeg_quality)
 
 
-# Ancillary PNG chunks a public copy keeps: colour, transparency, pixel size, animation (APNG), time.
-_PNG_KEEP = {b"cHRM", b"gAMA", b"iCCP", b"sBIT", b"sRGB", b"cICP", b"mDCV", b"mDCv", b"cLLI", b"cLLi", b"bKGD",
-             b"hIST", b"tRNS", b"pHYs", b"sPLT", b"tIME", b"acTL", b"fcTL", b"fdAT"}
-
-
-def _strip_png(f: BinaryIO, size: int, out: _Writer) -> None:
-    pos = 0
-    for kind, off, end in _png_chunks(f, size):
-        critical = not kind[0] & 0x20
-        if kind == b"IEND":
-            out.copy(f, pos, end)
-        elif not critical and kind not in _PNG_KEEP:
-            out.copy(f, pos, off)
-            pos = end
-
-
-_WEBP_KEEP = {b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF", b"ICCP"}
-_VP8X_EXIF, _VP8X_XMP = 0x08, 0x04
-
-
-def _strip_webp(f: BinaryIO, size: int, out: _Writer) -> None:
-    kept = 4 + sum(end - off for kind, off, end in _riff_chunks(f, size) if kind in _WEBP_KEEP)
-    out.write(b"RIFF" + struct.pack("<I", kept) + b"WEBP")
-    for kind, off, end in _riff_chunks(f, size):
-        if kind == b"VP8X":  # 8-byte header, then the flags
-            header = _read_at(f, off, 9)
-            out.write(header[:8] + bytes([header[8] & ~(_VP8X_EXIF | _VP8X_XMP) & 0xFF]))
-            out.copy(f, off + 9, end)
-        elif kind in _WEBP_KEEP:
-            out.copy(f, off, end)
-
-
-def _strip_gif(f: BinaryIO, size: int, out: _Writer) -> None:
-    _gif_walk(f, out.write)
-
-
-_STRIPPERS: dict[str, Callable[[BinaryIO, int, _Writer], None]] = {
-    "image/jpeg": _strip_jpeg, "image/png": _strip_png, "image/webp": _strip_webp, "image/gif": _strip_gif,
-}
+def _webp_lossless(source: BinaryIO) -> bool:
+    """Whether a WebP's image is lossless (VP8L), looking at its first image chunk."""
+    size = source.seek(0, os.SEEK_END)
+    for kind, _, _ in _riff_chunks(source, size):
+        if kind in (b"VP8 ", b"VP8L"):
+            return kind == b"VP8L"
+    return False
 
 
 # -- stores --------------------------------------------------------------------------------------

@@ -1,9 +1,12 @@
-"""Small, real media files built byte by byte (no imaging library), for the tests that upload media.
+"""Small, real media files for the tests that upload media.
 
-Each function returns bytes that `runtime.media.validate_structure` accepts: a JPEG (optionally with an
-Exif APP1 holding GPS tags, an XMP APP1 and an APP13 IPTC block, all built here by hand), a PNG (eXIf,
+Most are built byte by byte, so that every segment and chunk is known: a JPEG (optionally with an Exif
+APP1 holding GPS tags, an XMP APP1 and an APP13 IPTC block, all built here by hand), a PNG (eXIf,
 tEXt and iTXt when asked), a GIF, a WebP, an MP4 (ftyp + mdat, also as a stream of chunks), a PDF and a
-WebM header. Where a `size` is given the result has exactly that many bytes.
+WebM header; `runtime.media.validate_structure` accepts each of them. Where a `size` is given the
+result has exactly that many bytes. `photo()` and `heic()` are made with Pillow (and pillow-heif): a
+camera-like picture with Exif (orientation, GPS) and whatever else a test wants inside it;
+`png_bomb()` declares a huge canvas in a few kilobytes.
 """
 
 from __future__ import annotations
@@ -242,3 +245,73 @@ def webm(doctype: bytes = b"webm") -> bytes:
               + _ebml(b"\x42\x85", b"\x02"))
     info = _ebml(b"\x15\x49\xa9\x66", _ebml(b"\x2a\xd7\xb1", b"\x0f\x42\x40"))  # TimecodeScale 1 ms
     return _ebml(b"\x1a\x45\xdf\xa3", header) + _ebml(b"\x18\x53\x80\x67", info)
+
+
+# -- made with Pillow --------------------------------------------------------------------------------
+
+EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+
+
+def _picture(width: int, height: int):
+    """A picture whose top-left quarter is red and the rest blue: which way is up can be told."""
+    from PIL import Image
+
+    image = Image.new("RGB", (width, height), (20, 40, 200))
+    image.paste((220, 30, 30), (0, 0, max(1, width // 2), max(1, height // 2)))
+    return image
+
+
+def _exif(orientation: int, with_gps: bool):
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F] = "PAKN-CAM"  # Make
+    exif[0x0112] = orientation
+    if with_gps:
+        exif[GPS_IFD_TAG] = {1: "N", 2: (11.0, 18.0, 36.0), 3: "E", 4: (106.0, 5.0, 52.8)}
+    return exif
+
+
+def photo(width: int = 64, height: int = 48, orientation: int = 1, with_gps: bool = True,
+          comment: bytes | None = None, fmt: str = "JPEG") -> bytes:
+    """A photo as a phone writes it: Exif with an orientation and (when asked) a GPS position; with
+    `comment`, a JPEG COM segment (or a PNG tEXt chunk) holding it."""
+    import io
+
+    from PIL import PngImagePlugin
+
+    out = io.BytesIO()
+    params: dict = {"exif": _exif(orientation, with_gps).tobytes()}
+    if fmt == "JPEG":
+        params["quality"] = 95
+        if comment is not None:
+            params["comment"] = comment
+    elif comment is not None:
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Comment", comment.decode("latin-1"))
+        params["pnginfo"] = info
+    _picture(width, height).save(out, format=fmt, **params)
+    return out.getvalue()
+
+
+def heic(width: int = 64, height: int = 48, with_gps: bool = True) -> bytes:
+    """A HEIC photo (pillow-heif's encoder) with Exif and GPS."""
+    import io
+
+    import pillow_heif
+
+    out = io.BytesIO()
+    pillow_heif.from_pillow(_picture(width, height)).save(out, format="HEIF", quality=90,
+                                                         exif=_exif(1, with_gps).tobytes())
+    return out.getvalue()
+
+
+def png_bomb(width: int = 20000, height: int = 20000) -> bytes:
+    """A valid black-and-white PNG of `width` × `height` pixels in a few dozen kilobytes (a decompression
+    bomb: 20000 × 20000 is 400 megapixels, 48 KB on disk, more than 400 MB once decoded by Pillow).
+    Built row by row: never the whole image in memory."""
+    compressor = zlib.compressobj(9)
+    row = b"\x00" * (1 + (width + 7) // 8)  # filter byte, then one bit a pixel
+    data = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+            + png_chunk(b"IDAT", data) + png_chunk(b"IEND", b""))

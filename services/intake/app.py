@@ -18,8 +18,9 @@ from regulation.calendar import VN
 from runtime.calendar_store import CalendarStore
 from runtime.crypto import Box, normalise_contact, verifier
 from runtime.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, Violation
-from runtime.media import MediaStore, receive
+from runtime.media import ImageRules, MediaStore, receive
 from runtime.messaging import Outbox, as_utc, from_ts, ts, utcnow
+from runtime.scan import Scanner
 from runtime.service import ServiceContext
 from services.intake import domain, encoding, places, screening
 from services.intake.store import cases, disclosures, media
@@ -45,9 +46,11 @@ class Submitted:
 
 
 class IntakeApp:
-    def __init__(self, ctx: ServiceContext, store: MediaStore, calendar: CalendarStore):
+    def __init__(self, ctx: ServiceContext, store: MediaStore, calendar: CalendarStore,
+                 scanner: Scanner | None = None):
         self.db, self.outbox, self.telemetry, self.config = ctx.db, ctx.outbox, ctx.telemetry, ctx.config
         self.media_store = store
+        self.scanner = scanner
         self.calendar = calendar
         sec = ctx.config.security
         self.contact_box = Box(sec.contact_key)
@@ -185,14 +188,16 @@ class IntakeApp:
 
     # -- media -------------------------------------------------------------------------------
     def upload_media(self, header: common_pb2.MediaUploadHeader, chunks: Iterable[bytes]) -> common_pb2.MediaRef:
-        # Images also get a copy without location metadata: the only one ever shown publicly.
+        # Scanned, images re-encoded (only pixels kept) with a public copy, the only one ever shown
+        # publicly; video and PDF stored as received and quarantined (staff only, never published).
         stored = receive(self.media_store, "intake", header.filename, chunks, self.config.media.max_bytes,
-                         limits=self.config.media.limits(), public_copy_key="intake/public/{media_id}")
+                         limits=self.config.media.limits(), public_copy_key="intake/public/{media_id}",
+                         images=ImageRules.from_config(self.config.media), scanner=self.scanner)
         with self.db.transaction() as conn:
             conn.execute(media.insert().values(
                 media_id=stored.media_id, content_type=stored.content_type, size_bytes=stored.size_bytes,
                 sha256=stored.sha256, filename=stored.filename, storage_key=f"intake/{stored.media_id}",
-                public_key=stored.public_key or "", created_at=utcnow()))
+                public_key=stored.public_key or "", quarantined=stored.quarantined, created_at=utcnow()))
         return common_pb2.MediaRef(media_id=stored.media_id, content_type=stored.content_type,
                                    size_bytes=stored.size_bytes, sha256=stored.sha256, filename=stored.filename)
 

@@ -52,6 +52,8 @@ media = sa.Table(
     # The copy without location metadata (images only; empty when there is none): the only one
     # that may ever be shown publicly.
     sa.Column("public_key", sa.String(200), nullable=False, server_default=""),
+    # Stored as received, not re-encoded (video, PDF): only for authorised staff, never published.
+    sa.Column("quarantined", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 

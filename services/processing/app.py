@@ -19,8 +19,9 @@ from runtime import paging
 from runtime.calendar_store import CalendarStore
 from runtime.clocks import clock_pb
 from runtime.errors import InvalidArgument, NotFound, Violation
-from runtime.media import MediaStore, receive
+from runtime.media import ImageRules, MediaStore, receive
 from runtime.messaging import Outbox, as_utc, from_ts, ts, utcnow
+from runtime.scan import Scanner
 from runtime.service import ServiceContext
 from services.processing import domain
 from services.processing.store import evidence, history, work_items
@@ -81,9 +82,11 @@ def _record(conn: Connection, assignment_id: str, action: str, actor: str = "", 
 
 
 class ProcessingApp:
-    def __init__(self, ctx: ServiceContext, store: MediaStore, calendar: CalendarStore, profile: RegulationProfile):
+    def __init__(self, ctx: ServiceContext, store: MediaStore, calendar: CalendarStore, profile: RegulationProfile,
+                 scanner: Scanner | None = None):
         self.db, self.outbox, self.config = ctx.db, ctx.outbox, ctx.config
         self.media_store = store
+        self.scanner = scanner
         self.calendar = calendar
         self.profile = profile
 
@@ -167,15 +170,17 @@ class ProcessingApp:
         if owner is not None:
             with self.db.engine.connect() as conn:
                 self._load(conn, owner, lock=False)
-        # Evidence is published with the answer (Đ10): images also get a copy without location metadata.
+        # Evidence is published with the answer (Đ10): scanned, images re-encoded with a public copy;
+        # video and PDF stored as received and quarantined (never published).
         stored = receive(self.media_store, "processing", header.filename, chunks, self.config.media.max_bytes,
-                         limits=self.config.media.limits(), public_copy_key="processing/public/{media_id}")
+                         limits=self.config.media.limits(), public_copy_key="processing/public/{media_id}",
+                         images=ImageRules.from_config(self.config.media), scanner=self.scanner)
         with self.db.transaction() as conn:
             conn.execute(evidence.insert().values(
                 media_id=stored.media_id, owner_id=owner, content_type=stored.content_type,
                 size_bytes=stored.size_bytes, sha256=stored.sha256, filename=stored.filename,
                 storage_key=f"processing/{stored.media_id}", public_key=stored.public_key or "",
-                created_at=utcnow()))
+                quarantined=stored.quarantined, created_at=utcnow()))
         return common_pb2.MediaRef(media_id=stored.media_id, content_type=stored.content_type,
                                    size_bytes=stored.size_bytes, sha256=stored.sha256, filename=stored.filename)
 

@@ -62,6 +62,8 @@ evidence = sa.Table(
     sa.Column("storage_key", sa.String(200), nullable=False),
     # The copy without location metadata (images only): the one shown with a published answer.
     sa.Column("public_key", sa.String(200), nullable=False, server_default=""),
+    # Stored as received, not re-encoded (video, PDF): only for authorised staff, never published.
+    sa.Column("quarantined", sa.Boolean, nullable=False, server_default=sa.true()),
     # Set when the answer it supports is published (Đ10): only then is the public copy served.
     sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

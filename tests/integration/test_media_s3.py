@@ -25,7 +25,16 @@ def test_streamed_upload_is_hashed_typed_and_readable(store):
     stored = receive(store, "intake", "anh.jpg", (data[i:i + 65536] for i in range(0, len(data), 65536)),
                      max_bytes=10 * 1024 * 1024)
     assert stored.content_type == "image/png"  # by content, not by the ".jpg" name
-    assert stored.sha256 == hashlib.sha256(data).hexdigest()
+    assert stored.received_bytes == len(data)
+    kept = b"".join(store.open_chunks(f"intake/{stored.media_id}", 100_000))
+    assert stored.sha256 == hashlib.sha256(kept).hexdigest() and len(kept) == stored.size_bytes
+    assert b"tEXt" not in kept  # re-encoded: the padding text chunk is gone
+
+
+def test_a_pdf_is_stored_as_received_and_quarantined(store):
+    data = media_samples.pdf(size=300_000)
+    stored = receive(store, "intake", "don.pdf", [data], max_bytes=10 * 1024 * 1024)
+    assert stored.quarantined and stored.sha256 == hashlib.sha256(data).hexdigest()
     assert b"".join(store.open_chunks(f"intake/{stored.media_id}", 100_000)) == data
     assert store.ping()
 

@@ -1,8 +1,10 @@
-"""Uploaded media are checked by content, size-limited per type, checked structurally, and published
-without location metadata; nothing is stored when a check fails.
+"""Uploaded media are checked by content, size-limited per type, checked structurally, limited in
+pixels, scanned, and images re-encoded so that nothing but pixels is stored or published; nothing is
+stored when a check fails.
 
-Pure: a LocalMediaStore in tmp_path, and files built byte by byte in tests/media_samples.py (the
-Exif/TIFF with its GPS IFD, the PNG chunks with their CRCs, ...): no imaging library is used.
+Pure: a LocalMediaStore in tmp_path, files built byte by byte in tests/media_samples.py (the Exif/TIFF
+with its GPS IFD, the PNG chunks with their CRCs, ...) or made there with Pillow, and a fake scanner
+(tests/integration/test_media_scan.py scans with a real clamd).
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
-from runtime.errors import InvalidArgument, Violation
-from runtime.media import JPEG_TRAILING_TOLERANCE, MAX_SIDE, LocalMediaStore, public_copy, receive, validate_structure
+from runtime.errors import InvalidArgument, Unavailable, Violation
+from runtime.media import JPEG_TRAILING_TOLERANCE, ImageRules, LocalMediaStore, receive, reencode, validate_structure
+from runtime.scan import FileTooLargeToScan, ScannerUnavailable
 from tests import media_samples as samples
 from tests.media_samples import png_chunk
 
@@ -81,10 +85,16 @@ def is_valid(data: bytes, content_type: str) -> bool:
         return False
 
 
-def copy_of(data: bytes, content_type: str) -> bytes:
+def reencoded(data: bytes, content_type: str, expected_type: str | None = None) -> bytes:
     out = io.BytesIO()
-    assert public_copy(io.BytesIO(data), content_type, out) is True
+    assert reencode(io.BytesIO(data), content_type, out) == (expected_type or content_type)
     return out.getvalue()
+
+
+def decoded(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
 
 
 def jpeg_with(*segments: bytes) -> bytes:
@@ -101,36 +111,56 @@ def segment(marker: int, payload: bytes) -> bytes:
 # -- accepted files, typed by content --------------------------------------------------------------
 
 @pytest.mark.parametrize("data, name, content_type", [
-    (samples.jpeg(), "anh.png", "image/jpeg"),
-    (samples.jpeg(with_gps=True), "anh.jpg", "image/jpeg"),
-    (samples.png(with_gps=True), "anh.jpg", "image/png"),
-    (samples.gif(with_xmp=True), "anh.jpg", "image/gif"),
-    (samples.webp(with_exif=True), "anh.jpg", "image/webp"),
     (samples.mp4(), "video.webm", "video/mp4"),
     (samples.webm(), "video.mp4", "video/webm"),
     (samples.pdf(), "don.docx", "application/pdf"),
-], ids=["jpeg", "jpeg-gps", "png", "gif", "webp", "mp4", "webm", "pdf"])
-def test_valid_files_are_stored_typed_by_content_and_hashed(store, data, name, content_type):
-    stored = upload(store, data, name)
+], ids=["mp4", "webm", "pdf"])
+def test_video_and_pdf_are_stored_as_received_typed_by_content_hashed_and_quarantined(store, data, name,
+                                                                                      content_type):
+    stored = upload(store, data, name, public_copy_key="public/{media_id}")
 
     assert stored.content_type == content_type and stored.size_bytes == len(data)
     assert stored.sha256 == hashlib.sha256(data).hexdigest()
-    assert stored.filename == name and stored.public_key is None
+    assert stored.filename == name and stored.public_key is None  # never published as it is
+    assert stored.quarantined
     assert b"".join(store.open_chunks(f"intake/{stored.media_id}", 1000)) == data
+    assert files_in(store) == [store.root / "intake" / stored.media_id]
+
+
+@pytest.mark.parametrize("data, name, received, content_type", [
+    (samples.jpeg(), "anh.png", "image/jpeg", "image/jpeg"),
+    (samples.jpeg(with_gps=True), "anh.jpg", "image/jpeg", "image/jpeg"),
+    (samples.png(with_gps=True), "anh.jpg", "image/png", "image/png"),
+    (samples.gif(with_xmp=True), "anh.jpg", "image/gif", "image/png"),  # a GIF becomes a PNG of its first frame
+    (samples.webp(with_exif=True), "anh.jpg", "image/webp", "image/webp"),
+    (samples.heic(), "anh.jpg", "image/heic", "image/jpeg"),  # a HEIC becomes a JPEG
+], ids=["jpeg", "jpeg-gps", "png", "gif", "webp", "heic"])
+def test_images_are_typed_by_content_and_stored_re_encoded_and_hashed(store, data, name, received, content_type):
+    stored = upload(store, data, name)
+
+    kept = b"".join(store.open_chunks(f"intake/{stored.media_id}", 1000))
+    assert (stored.received_type, stored.received_bytes) == (received, len(data))
+    assert stored.content_type == content_type and not stored.quarantined
+    assert stored.size_bytes == len(kept) and stored.sha256 == hashlib.sha256(kept).hexdigest()
+    assert kept != data and is_valid(kept, content_type)
+    assert decoded(kept).size == decoded(data).size if received != "image/heic" else decoded(kept).size == (64, 48)
+    assert not any(marker in kept for marker in LOCATION_MARKERS)
+    assert stored.filename == name and stored.public_key is None
     assert files_in(store) == [store.root / "intake" / stored.media_id]
 
 
 def test_the_type_is_known_across_tiny_chunks(store):
     data = samples.webp(with_exif=True)
     stored = receive(store, "intake", "a", (data[i:i + 1] for i in range(len(data))), 1 * MiB)
-    assert stored.content_type == "image/webp" and stored.size_bytes == len(data)
+    assert stored.content_type == "image/webp" and stored.received_bytes == len(data)
 
 
 def test_a_large_image_spooled_to_disk_is_checked(store):
     data = samples.jpeg(with_gps=True, size=9 * MiB)  # more than the spool keeps in memory
     stored = upload(store, data, public_copy_key="public/{media_id}")
-    assert stored.size_bytes == 9 * MiB
-    assert (store.root / "public" / stored.media_id).read_bytes() == samples.jpeg()
+    assert stored.received_bytes == 9 * MiB and stored.size_bytes < 2000  # the padding is gone
+    public = (store.root / "public" / stored.media_id).read_bytes()
+    assert decoded(public).size == (8, 8) and not any(marker in public for marker in LOCATION_MARKERS)
 
 
 def test_mp4_box_sizes_zero_and_one_are_understood(store):
@@ -178,6 +208,7 @@ def test_an_exact_type_limit_wins_over_its_family_and_pdf_has_its_own(store):
     v = refused(store, samples.pdf(size=3 * MiB), limits=limits)
     assert v.vi == "Tệp PDF vượt quá giới hạn 2 MB" and v.en == "the PDF exceeds the 2 MB limit for PDF files"
     assert upload(store, samples.pdf(size=2 * MiB), limits=limits).size_bytes == 2 * MiB
+    assert upload(store, samples.jpeg(size=3 * MiB), limits=limits).received_bytes == 3 * MiB
 
 
 def test_max_bytes_stays_the_hard_cap(store):
@@ -266,7 +297,10 @@ def test_a_jpeg_with_a_zip_appended_is_refused(store):
 def test_a_jpeg_may_carry_a_little_padding_and_further_images(store):
     assert upload(store, JPEG + b"\x00" * JPEG_TRAILING_TOLERANCE).content_type == "image/jpeg"
     mpf = JPEG + samples.jpeg(size=5000) + samples.jpeg(with_gps=True)  # depth map, gain map...
-    assert upload(store, mpf).size_bytes == len(mpf)
+    stored = upload(store, mpf)
+    assert stored.received_bytes == len(mpf)
+    kept = (store.root / "intake" / stored.media_id).read_bytes()
+    assert kept.count(b"\xff\xd8") == 1 and kept.endswith(b"\xff\xd9")  # the further images are not kept
     disguised(store, JPEG + b"\x00" * (JPEG_TRAILING_TOLERANCE + 1))
     disguised(store, JPEG + b"\xff\xd8" + a_zip(5000))  # pretends to be a further image
 
@@ -280,85 +314,126 @@ def test_other_files_with_data_after_their_end_are_refused(store):
     disguised(store, samples.pdf() + a_zip(100))
 
 
-# -- public copy without location metadata --------------------------------------------------------
+# -- re-encoding: nothing but pixels ---------------------------------------------------------------
 
-def test_public_jpeg_has_no_exif_xmp_or_iptc_and_is_otherwise_byte_exact():
+HTML = b"<html><body><script>alert(document.cookie)</script></body></html>"
+
+
+def test_a_jpeg_is_re_encoded_without_exif_xmp_iptc_or_comments():
     assert all(marker in JPEG for marker in (b"Exif", b"GPS", b"\x88\x25", b"Photoshop 3.0"))
-    copy = copy_of(JPEG, "image/jpeg")
+    icc = segment(0xE2, b"ICC_PROFILE\0\x01\x01" + b"\x11" * 40)  # not a usable profile: dropped
+    others = [segment(0xE2, b"MPF\0" + b"\x22" * 20), segment(0xEB, b"JP\x00\x11" + b"c2pa GPS"),
+              segment(0xE3, b"META\0\0MM\0*" + b"\x88\x25"), segment(0xFE, b"GPS 11.31N " + HTML),
+              segment(0xE1, b"Exif\0\0" + samples.exif_tiff()), segment(0xED, b"Photoshop 3.0\0")]
+    for original in (JPEG, jpeg_with(icc, *others) + samples.jpeg(with_gps=True)):
+        copy = reencoded(original, "image/jpeg")
+        assert not any(marker in copy for marker in (*LOCATION_MARKERS, b"ICC_PROFILE", b"MPF", b"<html", b"c2pa"))
+        assert [m for m, _, _ in _segments(copy) if 0xE1 <= m <= 0xEF or m == 0xFE] == []
+        assert decoded(copy).size == (8, 8) and copy.count(b"\xff\xd8") == 1
+
+
+def _segments(data: bytes):
+    from runtime.media import _jpeg_segments
+
+    return list(_jpeg_segments(io.BytesIO(data), 0, len(data)))
+
+
+def test_a_png_webp_or_gif_is_re_encoded_without_its_metadata():
+    png = reencoded(PNG, "image/png")
+    assert not any(marker in png for marker in (b"eXIf", b"tEXt", b"zTXt", b"iTXt", *LOCATION_MARKERS))
+    webp = reencoded(samples.webp(with_exif=True), "image/webp")
+    assert not any(marker in webp for marker in (b"EXIF", b"XMP ", *LOCATION_MARKERS))
+    assert struct.unpack("<I", webp[4:8])[0] == len(webp) - 8 and is_valid(webp, "image/webp")
+    gif = reencoded(samples.gif(with_xmp=True), "image/gif", "image/png")
+    assert gif.startswith(b"\x89PNG") and not any(marker in gif for marker in LOCATION_MARKERS)
+    assert decoded(gif).size == (1, 1)
+
+
+def test_pixels_and_transparency_survive_re_encoding():
+    rgba = Image.new("RGBA", (4, 4), (10, 200, 30, 0))
+    rgba.putpixel((0, 0), (250, 0, 0, 255))
+    out = io.BytesIO()
+    rgba.save(out, format="PNG")
+    back = decoded(reencoded(out.getvalue(), "image/png"))
+    assert back.mode == "RGBA" and back.getpixel((0, 0)) == (250, 0, 0, 255) and back.getpixel((3, 3))[3] == 0
+    sixteen = Image.new("I;16", (3, 3), 40000)
+    out = io.BytesIO()
+    sixteen.save(out, format="PNG")
+    assert decoded(reencoded(out.getvalue(), "image/png")).getpixel((1, 1)) == 40000  # 16 bits a sample kept
+
+
+def test_exif_orientation_is_applied_before_the_metadata_goes():
+    # Orientation 6: the camera was turned; the picture is shown rotated 90° clockwise.
+    upright = decoded(samples.photo(width=40, height=20, orientation=6)).transpose(Image.Transpose.ROTATE_270)
+    copy = decoded(reencoded(samples.photo(width=40, height=20, orientation=6), "image/jpeg"))
+    assert copy.size == upright.size == (20, 40)
+    assert copy.getexif().get(0x0112) is None and not copy.info.get("exif")
+    red, blue = copy.getpixel((15, 5)), copy.getpixel((5, 35))  # top right red, bottom left blue
+    assert red[0] > 150 and red[2] < 100 and blue[2] > 150 and blue[0] < 100
+
+
+def test_a_heic_photo_becomes_a_jpeg_without_its_exif():
+    data = samples.heic(with_gps=True)
+    assert b"Exif" in data
+    copy = reencoded(data, "image/heic", "image/jpeg")
+    assert copy.startswith(b"\xff\xd8") and decoded(copy).size == (64, 48)
     assert not any(marker in copy for marker in LOCATION_MARKERS)
-    assert copy == samples.jpeg() and is_valid(copy, "image/jpeg")
-
-
-def test_public_jpeg_keeps_what_display_needs_and_drops_other_metadata():
-    icc = segment(0xE2, b"ICC_PROFILE\0\x01\x01" + b"\x11" * 40)
-    adobe = segment(0xEE, b"Adobe\x00\x64\x00\x00\x00\x00\x01")
-    dropped = [segment(0xE2, b"MPF\0" + b"\x22" * 20), segment(0xEB, b"JP\x00\x11" + b"c2pa GPS"),
-               segment(0xE3, b"META\0\0MM\0*" + b"\x88\x25"), segment(0xFE, b"GPS 11.31N"),
-               segment(0xE1, b"Exif\0\0" + samples.exif_tiff()), segment(0xED, b"Photoshop 3.0\0")]
-    original = jpeg_with(icc, *dropped[:3], adobe, *dropped[3:])
-    copy = copy_of(original + samples.jpeg(with_gps=True), "image/jpeg")  # + a secondary (MPF) image
-    assert copy == jpeg_with(icc, adobe)
-    assert not any(marker in copy for marker in LOCATION_MARKERS)
-
-
-def test_public_png_has_no_exif_or_text_chunks():
-    assert b"eXIf" in PNG and b"\x88\x25" in PNG and b"GPS" in PNG
-    copy = copy_of(PNG, "image/png")
-    assert not any(marker in copy for marker in (b"eXIf", b"tEXt", b"zTXt", b"iTXt", *LOCATION_MARKERS))
-    assert copy == samples.png() and is_valid(copy, "image/png")
-    assert b"pHYs" in copy  # display information stays
-    c2pa = samples.png()[:33] + png_chunk(b"caBX", b"jumb GPS") + png_chunk(b"zTXt", b"Raw profile\0\0x") \
-        + samples.png()[33:]
-    assert copy_of(c2pa, "image/png") == samples.png()
-
-
-def test_public_webp_has_no_exif_or_xmp_and_fixes_size_and_flags():
-    original = samples.webp(with_exif=True)
-    assert original[20] & 0x0C == 0x0C
-    copy = copy_of(original, "image/webp")
-    assert copy == samples.webp() and is_valid(copy, "image/webp")
-    assert struct.unpack("<I", copy[4:8])[0] == len(copy) - 8
-    assert copy[20] & 0x0C == 0 and copy[20] & 0x10  # EXIF and XMP flags off, alpha kept
-    assert not any(marker in copy for marker in (b"EXIF", b"XMP ", *LOCATION_MARKERS))
-
-
-def test_public_gif_has_no_xmp_or_comments():
-    copy = copy_of(samples.gif(with_xmp=True), "image/gif")
-    assert copy == samples.gif() and is_valid(copy, "image/gif")
-    assert b"NETSCAPE2.0" in copy and not any(marker in copy for marker in LOCATION_MARKERS)
 
 
 @pytest.mark.parametrize("data, content_type", [
     (samples.mp4(), "video/mp4"), (samples.webm(), "video/webm"), (samples.pdf(), "application/pdf"),
-    (samples.mp4(), "image/heic"),
 ])
-def test_no_public_copy_of_video_pdf_or_heic(data, content_type):
+def test_video_and_pdf_cannot_be_re_encoded(data, content_type):
+    with pytest.raises(ValueError):
+        reencode(io.BytesIO(data), content_type, io.BytesIO())
+
+
+def test_an_image_its_decoder_refuses_is_refused():
+    with pytest.raises(InvalidArgument) as err:
+        reencode(io.BytesIO(JPEG[:200]), "image/jpeg", io.BytesIO())
+    assert "damaged" in err.value.violations[0].en
+    garbled = bytearray(samples.photo(width=64, height=64, with_gps=False))
+    start = garbled.index(b"\xff\xda")
+    garbled[start + 20:start + 60] = b"\xff\x00" * 20  # entropy-coded data nonsense
     out = io.BytesIO()
-    assert public_copy(io.BytesIO(data), content_type, out) is False
-    assert out.getvalue() == b""
-
-
-def test_public_copy_of_a_damaged_image_is_refused():
-    with pytest.raises(InvalidArgument):
-        public_copy(io.BytesIO(JPEG[:200]), "image/jpeg", io.BytesIO())
+    try:
+        reencode(io.BytesIO(bytes(garbled)), "image/jpeg", out)  # libjpeg may repair what it can...
+    except InvalidArgument:
+        pass  # ...or give up: either way nothing but pixels comes out
+    assert b"Exif" not in out.getvalue()
 
 
 # -- receive() with a public copy -------------------------------------------------------------------
 
-@pytest.mark.parametrize("data, plain", [
-    (JPEG, samples.jpeg()), (PNG, samples.png()), (samples.webp(with_exif=True), samples.webp()),
-    (samples.gif(with_xmp=True), samples.gif()),
-], ids=["jpeg", "png", "webp", "gif"])
-def test_receive_stores_the_original_unchanged_and_a_public_copy_without_location(store, data, plain):
+@pytest.mark.parametrize("data", [JPEG, PNG, samples.webp(with_exif=True), samples.gif(with_xmp=True)],
+                         ids=["jpeg", "png", "webp", "gif"])
+def test_receive_stores_the_re_encoded_image_as_original_and_public_copy(store, data):
     stored = upload(store, data, public_copy_key="public/{media_id}")
 
-    assert stored.public_key == f"public/{stored.media_id}"
+    assert stored.public_key == f"public/{stored.media_id}" and not stored.quarantined
     original = (store.root / "intake" / stored.media_id).read_bytes()
-    assert original == data and hashlib.sha256(original).hexdigest() == stored.sha256
+    assert hashlib.sha256(original).hexdigest() == stored.sha256 and len(original) == stored.size_bytes
     public = (store.root / stored.public_key).read_bytes()
-    assert public == plain and is_valid(public, stored.content_type)
-    assert not any(marker in public for marker in LOCATION_MARKERS)
+    assert public == original and is_valid(public, stored.content_type)
+    assert not any(marker in original for marker in LOCATION_MARKERS)
     assert len(files_in(store)) == 2
+
+
+def test_html_in_a_jpeg_comment_is_not_kept_in_the_stored_original(store):
+    data = samples.photo(comment=HTML)
+    assert HTML in data and b"\xff\xfe" in data
+    stored = upload(store, data, public_copy_key="public/{media_id}")
+    for key in (f"intake/{stored.media_id}", stored.public_key):
+        kept = (store.root / key).read_bytes()
+        assert b"<html" not in kept and b"script" not in kept
+        assert 0xFE not in [m for m, _, _ in _segments(kept)]  # no COM segment at all
+        assert not any(marker in kept for marker in LOCATION_MARKERS)  # nor the photo's GPS
+
+
+def test_html_in_a_png_text_chunk_is_not_kept(store):
+    stored = upload(store, samples.photo(comment=HTML, fmt="PNG"))
+    kept = (store.root / "intake" / stored.media_id).read_bytes()
+    assert b"<html" not in kept and b"tEXt" not in kept and b"eXIf" not in kept
 
 
 @pytest.mark.parametrize("data", [samples.mp4(), samples.pdf(), samples.webm()])
@@ -384,6 +459,12 @@ def test_when_the_public_copy_cannot_be_stored_the_original_is_removed(store):
     with pytest.raises(OSError):
         upload(failing, JPEG, public_copy_key="public/{media_id}")
     assert files_in(store) == []
+
+
+def test_a_photo_keeps_its_orientation_and_loses_its_gps_when_stored(store):
+    stored = upload(store, samples.photo(width=40, height=20, orientation=8))
+    kept = (store.root / "intake" / stored.media_id).read_bytes()
+    assert decoded(kept).size == (20, 40) and b"GPS" not in kept and b"Exif" not in kept
 
 
 def test_the_public_key_must_differ_from_the_original(store):
@@ -427,27 +508,125 @@ def test_a_50_mb_video_streams_through_receive_in_bounded_memory(tmp_path):
 
 # -- payloads riding on images (OWASP File Upload) ------------------------------------------------
 
-EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+EICAR = samples.EICAR
 
 
 def test_html_or_a_test_virus_after_a_jpeg_end_is_refused_and_nothing_stored(store):
-    disguised(store, JPEG + b"<html><script>alert(1)</script></html>")
+    disguised(store, JPEG + HTML)
     disguised(store, JPEG + EICAR)
     disguised(store, JPEG + b"\x00" * 10 + b"<?php system($_GET['c']); ?>")
+    disguised(store, samples.photo() + HTML)
+    disguised(store, samples.pdf() + HTML)  # a PDF may end with white space only
     assert files_in(store) == []
     assert upload(store, JPEG + b"\x00\xff" * 20).content_type == "image/jpeg"  # camera padding
+    assert upload(store, samples.pdf() + b"\r\n \x00").content_type == "application/pdf"
 
 
-def test_an_image_declaring_a_huge_canvas_is_refused_before_it_is_decoded(store):
-    import zlib as z
+def forbid_decoding(monkeypatch) -> None:
+    """From now on, fail the test if Pillow decodes any pixel."""
+    def load(self):
+        raise AssertionError("pixels were decoded")
 
-    # 20000 × 20000 grey pixels in a few kilobytes: 400 megapixels once decoded.
-    rows = z.compress(b"\x00" * 20001 * 8, 9)
-    bomb = (b"\x89PNG\r\n\x1a\n" + samples.png_chunk(b"IHDR", struct.pack(">IIBBBBB", 20000, 20000, 8, 0, 0, 0, 0))
-            + samples.png_chunk(b"IDAT", rows) + samples.png_chunk(b"IEND", b""))
+    monkeypatch.setattr(Image.Image, "load", load)
+    monkeypatch.setattr("PIL.ImageFile.ImageFile.load", load)
+
+
+def test_the_testers_20000_by_20000_png_is_refused_before_it_is_decoded(store, monkeypatch):
+    import time
+
+    bomb = samples.png_bomb(20000, 20000)
+    forbid_decoding(monkeypatch)
+    assert len(bomb) < 50_000  # 48 KB on disk, 400 megapixels
+    started = time.monotonic()
     v = refused(store, bomb)
-    assert "quá lớn" in v.vi and "too large" in v.en
-    tall = samples.png(width=1, height=MAX_SIDE + 1)
-    assert "too large" in refused(store, tall).en
-    assert upload(store, samples.png(width=64, height=64)).content_type == "image/png"
-    assert files_in(store) != []
+    assert time.monotonic() - started < 2
+    assert v.vi == "Ảnh quá lớn (tối đa 50 triệu điểm ảnh, mỗi chiều 16.384 điểm ảnh)"
+    assert v.en == "the image is too large (50 megapixels and 16,384 pixels a side at most)"
+
+
+def test_pixel_limits_are_the_configured_ones_for_every_image_type(store, monkeypatch):
+    rules = ImageRules(max_pixels=1000, max_side=40)
+    gif = samples.gif()
+    files = [samples.png(width=32, height=32), samples.photo(width=32, height=32),
+             samples.photo(width=41, height=2, fmt="PNG"),
+             gif[:6] + struct.pack("<HH", 41, 1) + gif[10:],  # a logical screen past the side limit
+             gif.replace(b",\x00\x00\x00\x00\x01\x00\x01\x00", b",\x00\x00\x00\x00\x01\x00\x29\x00")]  # a frame past it
+    for lossless in (True, False):
+        out = io.BytesIO()
+        Image.new("RGB", (41, 1)).save(out, format="WEBP", lossless=lossless)
+        files.append(out.getvalue())
+    forbid_decoding(monkeypatch)
+    for data in files:
+        v = refused(store, data, images=rules)
+        assert v.en == "the image is too large (0.001 megapixels and 40 pixels a side at most)"
+
+
+def test_pillow_s_own_bomb_guard_refuses_too(monkeypatch):
+    """Past the structural check (bypassed here), reencode() refuses from Pillow's header read."""
+    with pytest.raises(InvalidArgument) as err:
+        reencode(io.BytesIO(samples.png_bomb(9000, 9000)), "image/png", io.BytesIO())
+    assert "too large" in err.value.violations[0].en
+    from PIL import Image as PILImage
+
+    monkeypatch.setattr("runtime.media._check_pixels", lambda *a: None)
+    with pytest.raises(InvalidArgument) as err:  # 81 megapixels: DecompressionBombWarning, an error here
+        reencode(io.BytesIO(samples.png_bomb(9000, 9000)), "image/png", io.BytesIO())
+    assert "too large" in err.value.violations[0].en
+    assert PILImage.MAX_IMAGE_PIXELS == ImageRules().max_pixels
+
+
+@pytest.mark.slow
+def test_the_bomb_is_refused_in_bounded_memory(tmp_path):
+    script = textwrap.dedent("""
+        import resource, sys
+        from pathlib import Path
+        from runtime.errors import InvalidArgument
+        from runtime.media import LocalMediaStore, receive
+        from tests.media_samples import png_bomb
+
+        bomb = png_bomb(20000, 20000)
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        try:
+            receive(LocalMediaStore(Path(sys.argv[1])), "intake", "bomb.png", [bomb], 100 * 1024 * 1024)
+        except InvalidArgument:
+            print("refused", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)
+    """)
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "media")], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, check=True)
+    verdict, grown_kib = done.stdout.split()
+    assert verdict == "refused" and int(grown_kib) < 20 * 1024
+
+
+# -- the virus scan hook (a real clamd: tests/integration/test_media_scan.py) ----------------------
+
+class FakeScanner:
+    def __init__(self, answer=None, error: Exception | None = None):
+        self.answer, self.error, self.scanned = answer, error, []
+
+    def scan(self, source, size):
+        self.scanned.append(source.read())
+        if self.error is not None:
+            raise self.error
+        return self.answer
+
+
+def test_every_upload_is_scanned_as_received_before_it_is_stored(store):
+    scanner = FakeScanner()
+    for data in (JPEG, samples.pdf(), samples.mp4()):
+        upload(store, data, scanner=scanner)
+    assert scanner.scanned == [JPEG, samples.pdf(), samples.mp4()]
+
+
+def test_a_file_the_scanner_flags_is_refused_and_nothing_stored(store):
+    v = refused(store, samples.pdf(), scanner=FakeScanner("Win.Test.EICAR_HDB-1"))
+    assert v.vi == "Tệp chứa mã độc (virus) và bị từ chối"
+    assert v.en == "the file contains malware (a virus) and is refused"
+    v = refused(store, samples.pdf(), scanner=FakeScanner(error=FileTooLargeToScan("big")))
+    assert "too large to be scanned" in v.en
+
+
+def test_a_scanner_that_cannot_scan_refuses_the_upload_as_unavailable(store):
+    with pytest.raises(Unavailable) as err:
+        upload(store, JPEG, name="secret-name.jpg", scanner=FakeScanner(error=ScannerUnavailable("down")))
+    assert err.value.vi and "try again later" in err.value.en and "secret-name" not in err.value.en
+    assert files_in(store) == []
