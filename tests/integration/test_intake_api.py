@@ -46,6 +46,25 @@ def test_submit_returns_a_checked_tracking_code_and_writes_the_outbox(start_plat
     eventually(lambda: relay.backlog() == 0)
 
 
+def test_a_request_to_keep_the_identity_secret_travels_with_the_case_dieu_6_4(start_platform, clients_for):
+    """Đ6.4: the request reaches the services downstream (publication then delivers the result
+    privately, Đ10.3b); a case without it is not secret."""
+    from pakn.events.v1 import events_pb2
+    from runtime.messaging import unpack
+
+    p = start_platform("intake")
+    c = clients_for(p)
+    secret = c.intake.SubmitCase(submit_request(request_id="secret", keep_identity_secret=True))
+    plain = c.intake.SubmitCase(submit_request(request_id="plain"))
+    with p.service("intake").db.engine.connect() as conn:
+        stored = dict(conn.execute(sa.text("SELECT case_id, keep_identity_secret FROM cases")).all())
+        envelopes = conn.execute(sa.text("SELECT envelope FROM outbox ORDER BY id")).scalars().all()
+    assert {k: bool(v) for k, v in stored.items()} == {secret.case_id: True, plain.case_id: False}
+    sent = {e.case_id: e.keep_identity_secret
+            for e in (unpack(events_pb2.EventEnvelope.FromString(raw)) for raw in envelopes)}
+    assert sent == {secret.case_id: True, plain.case_id: False}
+
+
 def test_content_of_10000_characters_is_taken_and_one_more_is_refused_dieu_6_2(start_platform, clients_for):
     p = start_platform("intake")
     c = clients_for(p)
