@@ -80,6 +80,16 @@ def seaweedfs(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def clamd(tmp_path_factory):
+    """A real clamd knowing the EICAR test file (tests/infra.py Clamd); skipped without clamd, failed under CI."""
+    from tests.infra import Clamd
+
+    server = Clamd(tmp_path_factory.mktemp("clamd")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def smtp_server():
     from tests.infra import SmtpSink
 

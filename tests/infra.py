@@ -1,5 +1,6 @@
 """Real servers for the tests: PostgreSQL and RabbitMQ (already running), SeaweedFS as the S3
-server, and an SMTP server (aiosmtpd) in the test process.
+server, ClamAV's clamd (with a signature database of its own), and an SMTP server (aiosmtpd) in
+the test process.
 
 With CI=true a server that cannot be reached or started fails the run; on a developer's machine
 without PostgreSQL or RabbitMQ those tests are skipped with the reason.
@@ -167,6 +168,83 @@ class SeaweedFS:
             try:
                 # Its data is thrown away: no need to wait out its slow shutdown.
                 self.process.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+
+
+# -- ClamAV (clamd) -----------------------------------------------------------------------------
+
+EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+
+
+@dataclass
+class Clamd:
+    """A real clamd (Debian's clamav-daemon) on a unix socket and a loopback TCP port, with a
+    signature database of its own: nothing is downloaded (no freshclam). It knows two signatures:
+    the EICAR test file by its MD5 (`.hdb`), and the EICAR string anywhere in a file (`.ndb`)."""
+
+    folder: Path
+    tcp_port: int = 0
+    stream_max_bytes: int = 4 * 1024 * 1024
+    process: subprocess.Popen | None = None
+
+    @property
+    def socket_path(self) -> Path:
+        return self.folder / "clamd.sock"
+
+    @property
+    def unix_address(self) -> str:
+        return f"unix:{self.socket_path}"
+
+    @property
+    def tcp_address(self) -> str:
+        return f"tcp:127.0.0.1:{self.tcp_port}"
+
+    def start(self, timeout: float = 60.0) -> "Clamd":
+        import hashlib
+
+        binary = shutil.which("clamd") or next((p for p in ("/usr/sbin/clamd", "/usr/local/sbin/clamd")
+                                                if Path(p).exists()), None)
+        if binary is None:
+            unavailable("clamd is not installed (Debian package clamav-daemon)")
+        database = self.folder / "db"
+        database.mkdir(parents=True, exist_ok=True)
+        (database / "pakn-test.hdb").write_text(f"{hashlib.md5(EICAR).hexdigest()}:{len(EICAR)}:PAKN-Test.EICAR\n")
+        (database / "pakn-test.ndb").write_text(f"PAKN-Test.EICAR-Embedded:0:*:{EICAR.hex()}\n")
+        self.tcp_port = self.tcp_port or free_port()
+        config = self.folder / "clamd.conf"
+        # No User line: clamd keeps the user that starts it (root in CI), with no privilege change.
+        config.write_text("\n".join([
+            f"DatabaseDirectory {database}", f"LocalSocket {self.socket_path}", f"TCPSocket {self.tcp_port}",
+            "TCPAddr 127.0.0.1", "Foreground yes", f"TemporaryDirectory {self.folder}",
+            f"StreamMaxLength {self.stream_max_bytes}", "Bytecode no", f"LogFile {self.folder / 'clamd.log'}",
+            f"PidFile {self.folder / 'clamd.pid'}", "SelfCheck 0", ""]))
+        log = open(self.folder / "clamd.out", "wb")
+        self.process = subprocess.Popen([binary, "-c", str(config)], stdout=log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                unavailable(f"clamd exited at start (see {self.folder / 'clamd.log'})")
+            if self.socket_path.exists() and self.ping(self.unix_address) and self.ping(self.tcp_address):
+                return self
+            time.sleep(0.1)
+        self.stop()
+        unavailable("clamd did not answer PING in time")
+        return self
+
+    @staticmethod
+    def ping(address: str) -> bool:
+        from runtime.scan import ClamdScanner
+
+        return ClamdScanner(address, timeout=2).ping()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
