@@ -2,7 +2,7 @@
 """Developer entry point that needs nothing but Python 3.11:
 
     python3 scripts/dev.py run [pakn serve options]   install into .venv, run the monolithic platform
-    python3 scripts/dev.py test [pytest options]      install the test tools (and clamd, as root), check contracts, run the suite
+    python3 scripts/dev.py test [pytest options]      test tools (clamd too, as root), contracts, the suite
     python3 scripts/dev.py chaos [pytest options]     only the chaos group (pytest -m chaos tests/chaos)
     python3 scripts/dev.py install                    just install (.venv, with the dev extras)
     python3 scripts/dev.py lint                       ruff over every Python folder, buf lint over proto/
