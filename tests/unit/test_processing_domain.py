@@ -37,6 +37,28 @@ def test_wrong_state_is_a_failed_precondition_in_both_languages(action, status):
     assert "Không thể" in err.value.vi and "cannot" in err.value.en
 
 
+# Each action from exactly these statuses: the leader acts only on a submitted result (Đ9.3a–b).
+ALLOWED_FROM = {
+    "assign_handler": {d.ACCEPTED, d.IN_PROGRESS},
+    "submit_result": {d.IN_PROGRESS},
+    "request_extension": {d.ACCEPTED, d.IN_PROGRESS},
+    "approve": {d.AWAITING_APPROVAL},
+    "return_to_handler": {d.AWAITING_APPROVAL},
+    "edit_and_approve": {d.AWAITING_APPROVAL},
+}
+
+
+@pytest.mark.parametrize("action", sorted(ALLOWED_FROM))
+def test_each_action_is_allowed_from_exactly_its_statuses(action):
+    assert set(d.ACTIONS) == set(ALLOWED_FROM)
+    for status in d.A.values():
+        if status in ALLOWED_FROM[action]:
+            d.transition(action, status)
+        else:
+            with pytest.raises(FailedPrecondition):
+                d.transition(action, status)
+
+
 def test_result_needs_an_answer_and_a_known_addressee_kind():
     """Đ8.3 / Appendix I."""
     with pytest.raises(InvalidArgument) as err:
