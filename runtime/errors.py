@@ -86,8 +86,8 @@ class Validator:
 
 def to_status(error: DomainError) -> status_pb2.Status:
     details = [
-        error_details_pb2.LocalizedMessage(locale="vi-VN", message=error.vi),
-        error_details_pb2.LocalizedMessage(locale="en-US", message=error.en),
+        error_details_pb2.LocalizedMessage(locale="vi-VN", message=error.vi[:500]),
+        error_details_pb2.LocalizedMessage(locale="en-US", message=error.en[:500]),
     ]
     if error.reason:
         details.append(error_details_pb2.ErrorInfo(reason=error.reason, domain="pakn", metadata=error.metadata))
@@ -109,7 +109,9 @@ def to_status(error: DomainError) -> status_pb2.Status:
         holder = any_pb2.Any()
         holder.Pack(detail)
         packed.append(holder)
-    return status_pb2.Status(code=error.code.value[0], message=f"{error.vi} / {error.en}", details=packed)
+    # Bounded whatever a message holds: the status travels in a trailer.
+    return status_pb2.Status(code=error.code.value[0], message=f"{error.vi[:500]} / {error.en[:500]}",
+                             details=packed)
 
 
 INTERNAL_STATUS = status_pb2.Status(

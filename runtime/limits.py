@@ -1,143 +1,346 @@
 """Every request field's limits, in one place, checked before any I/O (docs/limits.md).
 
-The gRPC server checks every unary request message against these rules before the handler runs
-(`runtime/grpc_server.py`): a string longer than its limit, a string holding NUL or another control
-character, a timestamp outside what can be stored, or a repeated field with too many items is
-refused with INVALID_ARGUMENT — at most one violation per field, and never the offending value.
-The rules go by field name, so a new field is covered the day it is added; `RULES` is the table,
-and the store's column sizes use the same constants (`ID`, `IDEMPOTENCY`, `OPERATOR`, …).
+`FIELDS` names every string, repeated, timestamp and enum field of every request message of every
+service (nested messages included) with its limit. The gRPC server checks each unary request
+against it before the handler runs (`check`, called from `runtime/grpc_server.py`); upload headers
+are checked by the servicers (`check` too). A string longer than its limit, a string holding NUL
+or another control character (newline and tab are allowed in free text only), a timestamp outside
+protobuf's range or the platform's years, or a repeated field with too many items is refused with
+INVALID_ARGUMENT — at most one violation per field, never the offending value, and few enough
+that the status fits in a gRPC trailer (`cap`).
 
-The services' own validation (Đ6.2–6.3 required content, formats, places) runs after this, on
-requests that are already of a sane size.
+The stores' columns use the same constants (`sa.String(limits.UNIT_ID)`, …), and
+`tests/unit/test_limits.py` checks each field declared `stored=` against its column, and that no
+request field lacks an entry here. The services' own validation (Đ6.2–6.3 required content,
+formats, places, states) runs after this, on requests that are already of a sane size; it takes
+its numbers from here too.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
-from runtime.errors import Violation
+from runtime.errors import Validator, Violation
 
-# Sizes shared with the stores' columns.
-UUID = 36               # ids the platform makes: cases, assignments, media, deliveries, …
-ID = 64                 # other ids: units (chosen by the administrator), categories
+# -- sizes (shared with the stores' columns) ----------------------------------------------------
+UUID = 36               # ids the platform makes: cases, assignments, media, deliveries, pauses
+ID = 64                 # ids chosen by people: units (the administrator), categories
+UNIT_ID = ID
+CATEGORY_CODE = 64
+CODE = 64               # reason codes and other short codes
 KIND = 32               # short kinds: rework kind, addressee kind, template
 IDEMPOTENCY = 256       # request_id, external_id
 IDEMPOTENCY_KEY = 300   # the key stored: "req:<request_id>" or "<channel>:<external_id>"
-OPERATOR = 120          # operator and actor ids
+OPERATOR = 120          # operator, handler and actor ids (also the x-pakn-actor header)
 TRACKING_CODE = 16
 WARD_CODE = 16
-CODE = 64               # category, reason and other codes
-NAME = 200              # a person's full name
-TITLE = 300             # a unit's name, a leader's title, a requesting body
+DATE = 32               # a local date written YYYY-MM-DD (a little room for spaces)
+PAGE_TOKEN = 200
+NAME = 200              # a person's full name, a ward's name, a file name, a day's name
+TITLE = 300             # a unit's name, a leader's title, a requesting body, a document number
+DOCUMENT_NUMBER = 200   # the number of a result's document (Appendix I)
 EMAIL = 254             # RFC 5321: a path of 256 octets with its angle brackets
 EMAIL_LOCAL = 64        # RFC 5321 §4.5.3.1.1
+# What notification keeps of an address: its first letter, "***", "@" and the domain.
+MASKED_RECIPIENT = EMAIL + 3
 PHONE = 32
 ADDRESS = 500
-CONTENT = 10_000        # a case's content (Đ6.2), an answer, a reply
-TEXT = 10_000           # any other free text (reasons, notes) unless its service says less
-STRING = 1_000          # any other string
-REPEATED = 100          # any repeated field unless said otherwise
+QUERY = 500             # a search of the knowledge base (Đ3.2)
+CONTENT = 10_000        # a case's content (Đ6.2)
+ANSWER = 20_000         # a unit's answer (Appendix I)
+NOTE = 2_000            # the coordinator's, units' and leaders' notes and reasons
+CITIZEN_TEXT = 5_000    # publication: reasons, notes, the citizen's reply and comment
+STATUSES = 20           # a filter of statuses
+UNITS_PER_CASE = 50     # units one distribution names (Đ7.3c)
 MEDIA_IDS = 10          # media of one case (intake.case_max_files, Đ6.2); the configured limit wins
+CASE_FILES = -1         # marks a repeated field bounded by intake.case_max_files
 MAX_VIOLATIONS = 50     # the rest are summed up in one more: a status must fit in a gRPC trailer
 VIOLATION_BYTES = 3_500  # their text in all, which base64 makes about 4.7 KiB in the trailer
+MESSAGE_CHARS = 500     # an error's own message, each language
 
+# Years the platform serves (calendars, deadlines, reports): 2000 to 2100.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+EARLIEST = datetime(FIRST_YEAR, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(LAST_YEAR + 1, 1, 1, tzinfo=timezone.utc)
 # Protobuf Timestamp's own range: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
 _TS_MIN, _TS_MAX = -62_135_596_800, 253_402_300_799
 
 
 @dataclass(frozen=True)
 class Rule:
-    max_length: int
-    free_text: bool = False  # newlines and tabs allowed
+    """The limit of one field. Strings: `max_length` (and `free_text`: newlines and tabs allowed;
+    `email`: RFC 5321's local part). Repeated fields: `max_items` (CASE_FILES: the configured
+    media limit) and `each` for their items. Timestamps: `ahead` (at most now + ahead) besides the
+    platform's years. `stored` names the column (`table.column` of the service's schema) that
+    keeps the value as given, which must be at least as large."""
+
     what_vi: str = "giá trị"
     what_en: str = "value"
+    max_length: int = 0
+    free_text: bool = False
+    email: bool = False
+    max_items: int = 0
+    each: "Rule | None" = None
+    timestamp: bool = False
+    ahead: timedelta | None = None
+    enum: bool = False
+    stored: tuple[str, ...] = ()
 
 
-# By field name: the first pattern that matches the field's own name gives its rule.
-RULES: list[tuple[re.Pattern[str], Rule]] = [(re.compile(p), r) for p, r in [
-    (r"^(request_id|external_id)$", Rule(IDEMPOTENCY, what_vi="mã yêu cầu", what_en="request id")),
-    (r"^(operator_id|actor|actor_id|approver_id|officer_id)$", Rule(OPERATOR, what_vi="mã người thực hiện",
-                                                                     what_en="actor id")),
-    (r"^tracking_code$", Rule(TRACKING_CODE, what_vi="mã số theo dõi", what_en="tracking code")),
-    (r"^contact$", Rule(EMAIL, what_vi="số điện thoại hoặc thư điện tử", what_en="phone or e-mail")),
-    (r"^sha256$", Rule(CODE, what_vi="mã băm", what_en="hash")),
-    (r"^(filename|document_number|page_token)$", Rule(NAME, what_vi="giá trị", what_en="value")),
-    (r"^query$", Rule(ADDRESS, what_vi="từ khóa tìm kiếm", what_en="search query")),
-    (r"^mapped_from$", Rule(TITLE, what_vi="đơn vị cũ", what_en="former unit")),
-    (r"^ward_code$", Rule(WARD_CODE, what_vi="mã xã, phường", what_en="ward code")),
-    (r"^(case|media|evidence_media|delivery|owner|rework|reply|disclosure|work_item|result)_ids?$",
-     Rule(UUID, what_vi="mã", what_en="id")),
-    (r"(^|_)ids?$", Rule(ID, what_vi="mã", what_en="id")),
-    (r"(^|_)kind$", Rule(KIND, what_vi="loại", what_en="kind")),
-    (r"^ward_name$", Rule(NAME, what_vi="tên xã, phường", what_en="ward name")),
-    (r"(^|_)(code|type|status|template|locale|channel_name)$", Rule(CODE, what_vi="mã", what_en="code")),
-    (r"^email$|_email$", Rule(EMAIL, what_vi="địa chỉ thư điện tử", what_en="e-mail address")),
-    (r"^phone$|_phone$", Rule(PHONE, what_vi="số điện thoại", what_en="phone number")),
-    (r"^full_name$", Rule(NAME, what_vi="họ tên", what_en="name")),
-    (r"(^|_)(name|title|body)$|^requesting_body$", Rule(TITLE, what_vi="tên", what_en="name")),
-    (r"address$", Rule(ADDRESS, free_text=True, what_vi="địa chỉ", what_en="address")),
-    (r"^(content|answer|text|reply|message)$|_(content|answer|text)$",
-     Rule(CONTENT, free_text=True, what_vi="nội dung", what_en="content")),
-    (r"(reason|note|notes|comment|summary|description|obstacles|proposals|explanation)s?$",
-     Rule(TEXT, free_text=True, what_vi="nội dung", what_en="text")),
-]]
-DEFAULT = Rule(STRING, what_vi="giá trị", what_en="value")
+def text(n: int, vi: str, en: str, *stored: str, free: bool = False, email: bool = False) -> Rule:
+    return Rule(vi, en, max_length=n, free_text=free, email=email, stored=stored)
 
-# Repeated fields with a smaller bound than REPEATED.
-REPEATED_LIMITS: dict[str, int] = {"media_ids": MEDIA_IDS, "evidence_media_ids": MEDIA_IDS}
+
+def many(n: int, each: Rule | None = None) -> Rule:
+    return Rule(max_items=n, each=each)
+
+
+def when(vi: str, en: str, ahead: timedelta | None = None) -> Rule:
+    return Rule(vi, en, timestamp=True, ahead=ahead)
+
+
+# Enums: each service refuses a value its contract does not define, with its own message (the
+# channel, a status filter, a rating, a rework or report period kind); declared here so that the
+# table names every field.
+ENUM = Rule(enum=True)
+
+# Shared shapes.
+CASE_ID = text(UUID, "mã phản ánh", "case id")
+ASSIGNMENT_ID = text(UUID, "mã phân công", "assignment id")
+MEDIA_ID = text(UUID, "mã tệp", "media id")
+UNIT = text(UNIT_ID, "mã đơn vị", "unit id")
+TRACKING = text(TRACKING_CODE, "mã số theo dõi", "tracking code")
+CONTACT = text(EMAIL, "số điện thoại hoặc thư điện tử", "phone or e-mail", email=True)
+PAGE = {"page_token": text(PAGE_TOKEN, "mã trang", "page token")}
+MEDIA_REF = {
+    "media_id": MEDIA_ID, "content_type": text(CODE, "loại tệp", "content type"),
+    "sha256": text(CODE, "mã băm", "hash"), "filename": text(NAME, "tên tệp", "file name"),
+}
+PERIOD = {"start": when("thời điểm bắt đầu", "start"), "end": when("thời điểm kết thúc", "end")}
+
+
+def _note(n: int, *stored: str) -> Rule:
+    return text(n, "nội dung", "text", *stored, free=True)
+
+
+# Message full name -> field name -> its limit. Every field of every request message that is a
+# string, repeated, a timestamp or an enum; tests/unit/test_limits.py fails on one missing here.
+FIELDS: dict[str, dict[str, Rule]] = {
+    # -- shared messages ---------------------------------------------------------------------
+    "pakn.common.v1.Location": {
+        "address": text(ADDRESS, "địa chỉ", "address", free=True),
+        "ward_code": text(WARD_CODE, "mã xã, phường", "ward code", "cases.ward_code"),
+        "ward_name": text(NAME, "tên xã, phường", "ward name", "cases.ward_name"),
+        "mapped_from": text(TITLE, "đơn vị cũ", "former unit", "cases.mapped_from"),
+    },
+    "pakn.common.v1.PageRequest": PAGE,
+    "pakn.common.v1.MediaUploadHeader": {
+        "filename": text(NAME, "tên tệp", "file name", "media.filename", "evidence.filename"),
+        "declared_content_type": text(CODE, "loại tệp", "content type"),
+        "owner_id": text(UUID, "mã phân công", "assignment id", "evidence.owner_id"),
+    },
+    "pakn.common.v1.MediaRef": MEDIA_REF,
+    "pakn.common.v1.Unit": {
+        "unit_id": text(UNIT_ID, "mã đơn vị", "unit id", "units.unit_id"),
+        "name": text(TITLE, "tên đơn vị", "unit name", "units.name"),
+        "leader_title": text(TITLE, "lãnh đạo phụ trách", "leader", "units.leader_title"),
+        "contact_title": text(TITLE, "đầu mối liên hệ", "contact person", "units.contact_title"),
+    },
+    # -- intake ------------------------------------------------------------------------------
+    "pakn.intake.v1.SubmitCaseRequest": {
+        "channel": ENUM,
+        "external_id": text(IDEMPOTENCY, "mã tin nhắn của kênh", "external id"),
+        "request_id": text(IDEMPOTENCY, "mã yêu cầu", "request id"),
+        "content": text(CONTENT, "nội dung", "content", free=True),
+        "occurred_at": when("thời gian xảy ra sự việc", "the time of the issue", ahead=timedelta(days=1)),
+        "media_ids": many(CASE_FILES, MEDIA_ID),
+        "operator_id": text(OPERATOR, "mã người nhập", "operator id", "cases.operator_id"),
+    },
+    "pakn.intake.v1.Submitter": {
+        "full_name": text(NAME, "họ tên", "full name"),
+        "phone": text(PHONE, "số điện thoại", "phone number"),
+        "email": text(EMAIL, "địa chỉ thư điện tử", "e-mail address", email=True),
+        "address": text(ADDRESS, "địa chỉ", "address", free=True),
+    },
+    "pakn.intake.v1.UploadMediaRequest": {},
+    "pakn.intake.v1.DownloadMediaRequest": {"media_id": MEDIA_ID},
+    "pakn.intake.v1.GetCaseStatusRequest": {"tracking_code": TRACKING, "contact": CONTACT},
+    "pakn.intake.v1.DiscloseSubmitterRequest": {
+        "case_id": CASE_ID,
+        "requesting_body": text(TITLE, "cơ quan đề nghị", "requesting body", "disclosures.requesting_body"),
+        "reason": _note(NOTE),
+    },
+    # -- routing -----------------------------------------------------------------------------
+    "pakn.routing.v1.ListInboxRequest": {"statuses": many(STATUSES, ENUM)},
+    "pakn.routing.v1.GetCaseRequest": {"case_id": CASE_ID},
+    "pakn.routing.v1.VerifyCaseRequest": {"case_id": CASE_ID},
+    "pakn.routing.v1.CancelCaseRequest": {
+        "case_id": CASE_ID, "reason_code": text(CODE, "lý do hủy", "reason code", "cases.cancel_reason_code"),
+        "note": _note(NOTE),
+    },
+    "pakn.routing.v1.SendBackForVerificationRequest": {"case_id": CASE_ID, "note": _note(NOTE)},
+    "pakn.routing.v1.ClassifyCaseRequest": {
+        "case_id": CASE_ID,
+        "category_code": text(CATEGORY_CODE, "nhóm phân loại", "category", "cases.category_code",
+                              "categories.code"),
+    },
+    "pakn.routing.v1.DistributeCaseRequest": {
+        "case_id": CASE_ID, "unit_ids": many(UNITS_PER_CASE, text(UNIT_ID, "mã đơn vị", "unit id",
+                                                                  "assignments.unit_id")),
+        "note": _note(NOTE),
+    },
+    "pakn.routing.v1.MarkAwaitingUnitRequest": {
+        "case_id": CASE_ID,
+        "proposed_unit_name": text(TITLE, "tên đơn vị", "unit name", "cases.proposed_unit_name"),
+    },
+    "pakn.routing.v1.AcceptAssignmentRequest": {"assignment_id": ASSIGNMENT_ID},
+    "pakn.routing.v1.ReturnAssignmentRequest": {"assignment_id": ASSIGNMENT_ID, "reason": _note(NOTE)},
+    "pakn.routing.v1.ListAssignmentsRequest": {"unit_id": UNIT, "statuses": many(STATUSES, ENUM)},
+    "pakn.routing.v1.ListCategoriesRequest": {},
+    "pakn.routing.v1.ListUnitsRequest": {},
+    "pakn.routing.v1.RegisterUnitRequest": {},
+    # CalendarService (routing)
+    "pakn.routing.v1.GetDayRequest": {"date": text(DATE, "ngày", "date"), "unit_id": UNIT},
+    "pakn.routing.v1.ComputeDeadlineRequest": {"from": when("thời điểm bắt đầu tính", "from"), "unit_id": UNIT},
+    "pakn.routing.v1.RecordDayRequest": {},
+    "pakn.routing.v1.DayRule": {
+        "date": text(DATE, "ngày", "date"),
+        "name_vi": text(NAME, "tên ngày", "day's name", "calendar_days.name_vi"),
+        "name_en": text(NAME, "tên ngày", "day's name", "calendar_days.name_en"),
+        "document": text(TITLE, "số văn bản", "document", "calendar_days.document"),
+    },
+    "pakn.routing.v1.DeclarePauseRequest": {
+        "start": when("thời điểm bắt đầu", "start"), "end": when("thời điểm kết thúc", "end"),
+        "unit_id": text(UNIT_ID, "mã đơn vị", "unit id", "calendar_pauses.unit_id"), "reason": _note(NOTE),
+    },
+    "pakn.routing.v1.EndPauseRequest": {
+        "pause_id": text(UUID, "mã đợt bất khả kháng", "pause id"), "end": when("thời điểm kết thúc", "end"),
+        "reason": _note(NOTE),
+    },
+    "pakn.routing.v1.ListDayRulesRequest": {},
+    "pakn.routing.v1.ListPausesRequest": {},
+    # -- processing --------------------------------------------------------------------------
+    "pakn.processing.v1.ListWorkItemsRequest": {"unit_id": UNIT, "statuses": many(STATUSES, ENUM)},
+    "pakn.processing.v1.GetWorkItemRequest": {"assignment_id": ASSIGNMENT_ID},
+    "pakn.processing.v1.AssignHandlerRequest": {
+        "assignment_id": ASSIGNMENT_ID,
+        "handler_id": text(OPERATOR, "mã người xử lý", "handler id", "work_items.handler_id"),
+    },
+    "pakn.processing.v1.UploadEvidenceRequest": {},
+    "pakn.processing.v1.SubmitResultRequest": {"assignment_id": ASSIGNMENT_ID},
+    "pakn.processing.v1.Result": {
+        "document_number": text(DOCUMENT_NUMBER, "số văn bản", "document number", "work_items.document_number"),
+        "addressee_kind": text(KIND, "đối tượng nhận", "addressee", "work_items.addressee_kind"),
+        "answer": text(ANSWER, "nội dung trả lời", "answer", free=True),
+        "evidence_media_ids": many(CASE_FILES, MEDIA_ID),
+        # Output only (the server ignores them), bounded all the same.
+        "evidence": many(CASE_FILES),
+        "submitted_at": when("thời điểm gửi", "submitted_at"),
+    },
+    "pakn.processing.v1.RequestExtensionRequest": {
+        "assignment_id": ASSIGNMENT_ID, "reason": _note(NOTE),
+        "expected_completion": when("ngày dự kiến hoàn thành", "expected completion"),
+    },
+    "pakn.processing.v1.ApproveResultRequest": {"assignment_id": ASSIGNMENT_ID},
+    "pakn.processing.v1.ReturnToHandlerRequest": {"assignment_id": ASSIGNMENT_ID, "reason": _note(NOTE)},
+    "pakn.processing.v1.EditAndApproveResultRequest": {
+        "assignment_id": ASSIGNMENT_ID, "answer": text(ANSWER, "nội dung trả lời", "answer", free=True)},
+    "pakn.processing.v1.GetPublicEvidenceRequest": {"media_id": MEDIA_ID},
+    # -- publication -------------------------------------------------------------------------
+    "pakn.publication.v1.ListReviewQueueRequest": {},
+    "pakn.publication.v1.GetReviewRequest": {"case_id": CASE_ID},
+    "pakn.publication.v1.PublishResultRequest": {"case_id": CASE_ID},
+    "pakn.publication.v1.DeliverPrivatelyRequest": {"case_id": CASE_ID},
+    "pakn.publication.v1.RestrictCaseRequest": {"case_id": CASE_ID, "reason": _note(CITIZEN_TEXT)},
+    "pakn.publication.v1.RequestReworkRequest": {
+        # Publication keeps assignment ids from routing's events in 64-character columns.
+        "case_id": CASE_ID, "kind": ENUM, "note": _note(CITIZEN_TEXT),
+        "assignment_id": text(ID, "mã phân công", "assignment id", "answers.assignment_id", "reworks.assignment_id")},
+    "pakn.publication.v1.GetPublishedAnswerRequest": {"tracking_code": TRACKING},
+    "pakn.publication.v1.GetPublicTimelineRequest": {"tracking_code": TRACKING},
+    "pakn.publication.v1.GetSubmitterAnswerRequest": {"tracking_code": TRACKING, "contact": CONTACT},
+    "pakn.publication.v1.SearchAnswersRequest": {"query": text(QUERY, "từ khóa tìm kiếm", "search query")},
+    "pakn.publication.v1.ReplyToAnswerRequest": {
+        "tracking_code": TRACKING, "contact": CONTACT, "message": _note(CITIZEN_TEXT)},
+    "pakn.publication.v1.RateCaseRequest": {
+        "tracking_code": TRACKING, "contact": CONTACT, "rating": ENUM, "comment": _note(CITIZEN_TEXT)},
+    # -- notification ------------------------------------------------------------------------
+    "pakn.notification.v1.ListDeliveriesRequest": {"case_id": CASE_ID},
+    "pakn.notification.v1.ResendDeliveryRequest": {"delivery_id": text(UUID, "mã lần gửi", "delivery id")},
+    "pakn.notification.v1.ListTemplatesRequest": {},
+    # -- reporting ---------------------------------------------------------------------------
+    "pakn.reporting.v1.Period": PERIOD,
+    "pakn.reporting.v1.GetSummaryRequest": {},
+    "pakn.reporting.v1.ListOverdueRequest": {"as_of": when("thời điểm tính", "as_of")},
+    "pakn.reporting.v1.GetUnitScorecardsRequest": {},
+    "pakn.reporting.v1.ExportReportRequest": {},
+    "pakn.reporting.v1.GetReportPeriodRequest": {"kind": ENUM},
+}
+
+# A field without an entry (a contract newer than this table) still gets a conservative limit.
+DEFAULT = text(1_000, "giá trị", "value")
+DEFAULT_ITEMS = 100
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def rule_for(name: str) -> Rule:
-    for pattern, rule in RULES:
-        if pattern.search(name):
-            return rule
-    return DEFAULT
+def rule_of(message_name: str, field_name: str) -> Rule | None:
+    return FIELDS.get(message_name, {}).get(field_name)
 
 
-def check(message: Message, media_ids: int = MEDIA_IDS) -> list[Violation]:
+def check(message: Message, media_ids: int = MEDIA_IDS, now: datetime | None = None) -> list[Violation]:
     """Every violation of `message` and the messages inside it, at most one per field."""
     out: dict[str, Violation] = {}
-    for violation in _walk(message, "", media_ids):
+    for violation in _walk(message, "", media_ids, now or datetime.now(timezone.utc)):
         out.setdefault(violation.field, violation)
     return list(out.values())
 
 
-def _walk(message: Message, prefix: str, media_ids: int) -> Iterator[Violation]:
-    if message.DESCRIPTOR.full_name == "google.protobuf.Timestamp":
-        problem = timestamp_problem(message)
-        if problem:
-            yield Violation(prefix.rstrip("."), *problem)
-        return
+def raise_if_invalid(message: Message, media_ids: int = MEDIA_IDS) -> None:
+    violations = check(message, media_ids)
+    if violations:
+        from runtime.errors import InvalidArgument
+
+        raise InvalidArgument(violations)
+
+
+def _walk(message: Message, prefix: str, media_ids: int, now: datetime) -> Iterator[Violation]:
+    name = message.DESCRIPTOR.full_name
     for field, value in message.ListFields():
         path = prefix + field.name
+        rule = rule_of(name, field.name)
         if field.is_repeated:
-            limit = REPEATED_LIMITS.get(field.name, REPEATED)
-            if field.name in ("media_ids", "evidence_media_ids"):
+            limit = (rule.max_items if rule and rule.max_items else DEFAULT_ITEMS)
+            if limit == CASE_FILES:
                 limit = media_ids
             if len(value) > limit:
                 yield Violation(path, f"Quá nhiều mục (tối đa {limit})", f"too many items ({limit} at most)")
                 continue
+            each = rule.each if rule else None
             for i, item in enumerate(value):
-                yield from _one(field, item, f"{path}[{i}]", media_ids)
+                yield from _one(field, item, f"{path}[{i}]", each, media_ids, now)
         else:
-            yield from _one(field, value, path, media_ids)
+            yield from _one(field, value, path, rule, media_ids, now)
 
 
-def _one(field: FieldDescriptor, value, path: str, media_ids: int) -> Iterator[Violation]:
+def _one(field: FieldDescriptor, value, path: str, rule: Rule | None, media_ids: int,
+         now: datetime) -> Iterator[Violation]:
     if field.type == FieldDescriptor.TYPE_MESSAGE:
-        if field.message_type.GetOptions().map_entry:
-            return
-        yield from _walk(value, path + ".", media_ids)
+        if field.message_type.full_name == "google.protobuf.Timestamp":
+            problem = timestamp_problem(value, rule or when("thời điểm", "timestamp"), now)
+            if problem:
+                yield Violation(path, *problem)
+        elif not field.message_type.GetOptions().map_entry:
+            yield from _walk(value, path + ".", media_ids, now)
     elif field.type == FieldDescriptor.TYPE_STRING:
-        problem = string_problem(value, rule_for(field.name))
+        problem = string_problem(value, rule if rule and rule.max_length else DEFAULT)
         if problem:
             yield Violation(path, *problem)
 
@@ -150,16 +353,47 @@ def string_problem(value: str, rule: Rule) -> tuple[str, str] | None:
     if (_CONTROL if rule.free_text else _CONTROL_OR_SPACE).search(value):
         return (f"{rule.what_vi.capitalize()} chứa ký tự điều khiển không được phép",
                 f"{rule.what_en} contains a control character that is not allowed")
-    if rule.max_length == EMAIL and "@" in value and len(value.rsplit("@", 1)[0]) > EMAIL_LOCAL:
+    if rule.email and "@" in value and len(value.rsplit("@", 1)[0]) > EMAIL_LOCAL:
         return (f"Phần trước @ của địa chỉ thư điện tử quá dài (tối đa {EMAIL_LOCAL} ký tự)",
                 f"the part before @ is too long ({EMAIL_LOCAL} characters at most)")
     return None
 
 
-def timestamp_problem(ts: Message) -> tuple[str, str] | None:
+def timestamp_problem(ts: Message, rule: Rule, now: datetime) -> tuple[str, str] | None:
     if not (_TS_MIN <= ts.seconds <= _TS_MAX) or not (0 <= ts.nanos <= 999_999_999):
-        return ("Thời điểm không hợp lệ", "the timestamp is out of range")
+        return (f"{rule.what_vi.capitalize()} không hợp lệ", f"{rule.what_en}: not a valid timestamp")
+    if not EARLIEST.timestamp() <= ts.seconds < LATEST.timestamp():
+        return (f"{rule.what_vi.capitalize()} phải trong các năm {FIRST_YEAR}–{LAST_YEAR}",
+                f"{rule.what_en} must be within the years {FIRST_YEAR}–{LAST_YEAR}")
+    if rule.ahead is not None and ts.seconds > (now + rule.ahead).timestamp():
+        return (f"{rule.what_vi.capitalize()} ở quá xa trong tương lai", f"{rule.what_en} is too far in the future")
     return None
+
+
+# -- helpers for the services' own validation ---------------------------------------------------
+
+def check_text(v: Validator, field: str, value: str, max_length: int, vi: str, en: str,
+               free_text: bool = False) -> None:
+    """Adds a violation when `value` is too long or holds a control character."""
+    problem = string_problem(value or "", text(max_length, vi, en, free=free_text))
+    if problem:
+        v.add(field, *problem)
+
+
+def email_problem(address: str) -> tuple[str, str] | None:
+    """RFC 5321's sizes: at most EMAIL characters in all and EMAIL_LOCAL before the `@`."""
+    return string_problem(address or "", text(EMAIL, "địa chỉ thư điện tử", "the e-mail address", email=True))
+
+
+def check_actor(value: str) -> str:
+    """The `x-pakn-actor` header, recorded with what the actor did: refused when it would not fit."""
+    value = (value or "").strip()
+    problem = string_problem(value, text(OPERATOR, "mã người thực hiện", "actor id"))
+    if problem:
+        from runtime.errors import InvalidArgument
+
+        raise InvalidArgument([Violation("x-pakn-actor", *problem)])
+    return value
 
 
 def cap(violations: list[Violation]) -> list[Violation]:
@@ -168,7 +402,7 @@ def cap(violations: list[Violation]) -> list[Violation]:
     seen: dict[str, Violation] = {}
     for v in violations:
         seen.setdefault(v.field, v)
-    unique = list(seen.values())
+    unique = [Violation(v.field[:200], v.vi[:MESSAGE_CHARS], v.en[:MESSAGE_CHARS]) for v in seen.values()]
     kept: list[Violation] = []
     size = 0
     for v in unique:
@@ -184,13 +418,31 @@ def cap(violations: list[Violation]) -> list[Violation]:
     return kept + [Violation("", f"Và {rest} lỗi khác", f"and {rest} more problems")]
 
 
+# -- the table as docs/limits.md shows it -------------------------------------------------------
+
+def describe(rule: Rule) -> str:
+    if rule.enum:
+        return "a value the contract defines (checked by the service)"
+    if rule.timestamp:
+        out = f"protobuf's range, nanos 0–999,999,999, years {FIRST_YEAR}–{LAST_YEAR}"
+        if rule.ahead is not None:
+            out += f", at most now + {rule.ahead.days} day"
+        return out
+    if rule.max_items:
+        items = ("`intake.case_max_files` items" + f" ({MEDIA_IDS} by default)" if rule.max_items == CASE_FILES
+                 else f"{rule.max_items} items")
+        return items + (f", each {describe(rule.each)}" if rule.each else "")
+    out = f"{rule.max_length:,} characters"
+    if rule.email:
+        out += f", {EMAIL_LOCAL} before `@`"
+    return out + (", newlines and tabs allowed" if rule.free_text else "")
+
+
 def table_markdown() -> str:
-    """The rules as docs/limits.md shows them (a test keeps that file current)."""
-    lines = ["| field name (pattern) | at most | newlines allowed |", "|---|---|---|"]
-    for pattern, rule in RULES:
-        shown = pattern.pattern.replace("|", "\\|")
-        lines.append(f"| `{shown}` | {rule.max_length:,} characters | {'yes' if rule.free_text else 'no'} |")
-    lines.append(f"| any other string | {DEFAULT.max_length:,} characters | no |")
-    lines.append(f"| `media_ids`, `evidence_media_ids` | `intake.case_max_files` items ({MEDIA_IDS} by default) | |")
-    lines.append(f"| any other repeated field | {REPEATED} items | |")
+    """Every declared field with its limit (a test keeps docs/limits.md the same)."""
+    lines = ["| message | field | at most | stored in |", "|---|---|---|---|"]
+    for message, fields in FIELDS.items():
+        for name, rule in fields.items():
+            stored = ", ".join(f"`{s}`" for s in (rule.stored or (rule.each.stored if rule.each else ())))
+            lines.append(f"| `{message.removeprefix('pakn.')}` | `{name}` | {describe(rule)} | {stored} |")
     return "\n".join(lines) + "\n"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 
 from regulation.calendar import VN
+from runtime import limits
 from runtime.errors import Validator, Violation
 
 # Crockford's base32: no I, L, O, U, so a code read over the phone is not misheard.
@@ -86,12 +87,15 @@ def validate(draft: Draft, channel_valid: bool, now: datetime, place_problems: l
     if not channel_valid:
         v.add("channel", "Kênh tiếp nhận không hợp lệ", "channel is missing or unknown")
     v.require(draft.content, "content", "nội dung phản ánh, kiến nghị", "content")
-    if len(draft.content) > 10000:
+    if len(draft.content) > limits.CONTENT:
         v.add("content", "Nội dung quá dài (tối đa 10.000 ký tự)", "content is too long (10,000 characters at most)")
     if draft.occurred_at is None:
         v.add("occurred_at", "Thiếu thời gian xảy ra sự việc", "the time of the issue is required")
     elif draft.occurred_at > now + timedelta(minutes=5):
         v.add("occurred_at", "Thời gian xảy ra sự việc ở tương lai", "the time of the issue is in the future")
+    elif draft.occurred_at < limits.EARLIEST:
+        v.add("occurred_at", f"Thời gian xảy ra sự việc phải từ năm {limits.FIRST_YEAR}",
+              f"the time of the issue must be in {limits.FIRST_YEAR} or later")
     if not draft.has_place:
         v.add("location", "Thiếu địa điểm xảy ra sự việc (địa chỉ, xã/phường hoặc tọa độ)",
               "the place of the issue is required (an address, a commune/ward or coordinates)")
@@ -105,6 +109,10 @@ def validate(draft: Draft, channel_valid: bool, now: datetime, place_problems: l
         v.add("submitter.phone", "Số điện thoại không hợp lệ", "the phone number is not a valid Vietnamese number")
     if not draft.email and draft.channel != HOTLINE:
         v.add("submitter.email", "Thiếu địa chỉ thư điện tử người gửi", "the submitter's e-mail address is required")
+    elif draft.email and (problem := limits.email_problem(draft.email)):
+        # RFC 5321's sizes (254 in all, 64 before the @): a longer address is not deliverable, and
+        # notification keeps a masked copy of it.
+        v.add("submitter.email", *problem)
     elif draft.email and not EMAIL.match(draft.email):
         v.add("submitter.email", "Địa chỉ thư điện tử không hợp lệ", "the e-mail address is malformed")
     v.raise_if_any()

@@ -6,6 +6,7 @@ import re
 from datetime import datetime, timedelta
 
 from pakn.notification.v1 import notification_pb2 as pb
+from runtime import limits
 
 EMAIL = pb.DELIVERY_CHANNEL_EMAIL
 SMS = pb.DELIVERY_CHANNEL_SMS
@@ -31,8 +32,9 @@ def choose_channel(contact: dict) -> tuple[int, str]:
     return 0, ""
 
 
-# The size of the recipient_masked columns.
-MASKED_MAX = 120
+# The size of the recipient_masked columns: any address intake takes (RFC 5321, 254 characters)
+# fits masked, since masking keeps one letter of the local part and adds three stars.
+MASKED_MAX = limits.MASKED_RECIPIENT
 
 
 def mask(address: str) -> str:
@@ -40,7 +42,8 @@ def mask(address: str) -> str:
     address = (address or "").strip()
     if "@" in address:
         local, domain = address.rsplit("@", 1)
-        # At most MASKED_MAX characters (the column's size): a long domain keeps its end.
+        # At most MASKED_MAX characters (the column's size), whatever an older event carried: a
+        # long domain keeps its end.
         if len(domain) > MASKED_MAX - 6:
             domain = "…" + domain[-(MASKED_MAX - 7):]
         return f"{local[:1]}***@{domain}"

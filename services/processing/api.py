@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pakn.processing.v1 import processing_pb2, processing_pb2_grpc
+from runtime import limits
 from runtime.messaging import as_utc, from_ts, ts
 from runtime.streams import split_upload
 from services.processing.app import Item, ProcessingApp, deadline_of, media_refs
@@ -30,7 +31,7 @@ def work_item(item: Item) -> processing_pb2.WorkItem:
 
 
 def _actor(context) -> str:
-    return dict(context.invocation_metadata()).get("x-pakn-actor", "")
+    return limits.check_actor(dict(context.invocation_metadata()).get("x-pakn-actor", ""))
 
 
 class ProcessingServicer(processing_pb2_grpc.ProcessingServiceServicer):
@@ -51,6 +52,7 @@ class ProcessingServicer(processing_pb2_grpc.ProcessingServiceServicer):
 
     def UploadEvidence(self, request_iterator, context):
         header, chunks = split_upload(request_iterator)
+        limits.raise_if_invalid(header)  # the header's limits, before any byte is stored
         return processing_pb2.UploadEvidenceResponse(media=self.app.upload_evidence(header, chunks))
 
     def SubmitResult(self, request, context):

@@ -10,6 +10,7 @@ from datetime import datetime
 from pakn.common.v1 import common_pb2
 from regulation.calendar import WorkingCalendar
 from regulation.profile import RegulationProfile
+from runtime import limits
 from runtime.errors import FailedPrecondition, InvalidArgument, Validator, Violation
 
 A = common_pb2.AssignmentStatus
@@ -34,9 +35,10 @@ ADDRESSEE_KINDS = ("cá nhân", "tổ chức")
 # Đ10.4a (format), Đ10.4b (inaccurate or missing evidence), Đ10.4c (citizen not satisfied).
 REWORK_KINDS = ("format", "inaccurate", "not_satisfied")
 
-MAX_ANSWER = 20000
-MAX_SHORT = 200
-MAX_REASON = 2000
+MAX_ANSWER = limits.ANSWER
+MAX_HANDLER = limits.OPERATOR
+MAX_DOCUMENT_NUMBER = limits.DOCUMENT_NUMBER
+MAX_REASON = limits.NOTE
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ def validate_handler(handler_id: str) -> str:
     v = Validator()
     handler_id = nfc(handler_id)
     v.require(handler_id, "handler_id", "người xử lý", "handler_id")
-    if len(handler_id) > MAX_SHORT:
+    if len(handler_id) > MAX_HANDLER:
         v.add("handler_id", "Mã người xử lý quá dài", "handler_id is too long")
     v.raise_if_any()
     return handler_id
@@ -159,7 +161,7 @@ def validate_result(answer: str, document_number: str, addressee_kind: str,
     if len(answer) > MAX_ANSWER:
         v.add("result.answer", "Nội dung trả lời quá dài (tối đa 20.000 ký tự)",
               "result.answer is too long (20,000 characters at most)")
-    if len(number) > MAX_SHORT:
+    if len(number) > MAX_DOCUMENT_NUMBER:
         v.add("result.document_number", "Số văn bản quá dài", "result.document_number is too long")
     if kind and kind not in ADDRESSEE_KINDS:
         v.add("result.addressee_kind", "Đối tượng nhận phải là \"cá nhân\" hoặc \"tổ chức\"",

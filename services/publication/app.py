@@ -14,7 +14,7 @@ from pakn.common.v1 import common_pb2
 from pakn.events.v1 import events_pb2 as ev
 from regulation.calendar import WorkingCalendar
 from regulation.profile import RegulationProfile
-from runtime import paging
+from runtime import limits, paging
 from runtime.calendar_store import CalendarStore
 from runtime.clocks import clock_pb
 from runtime.crypto import verifier
@@ -27,7 +27,7 @@ from services.publication.store import answers, cases, replies, reworks, timelin
 S = common_pb2.CaseStatus
 R = common_pb2.Rating
 
-MAX_TEXT = 5000
+MAX_TEXT = limits.CITIZEN_TEXT
 
 
 def _case_not_found() -> NotFound:
@@ -268,7 +268,7 @@ class PublicationApp:
         return row, entries
 
     def search(self, query: str, page: common_pb2.PageRequest) -> tuple[list[CaseView], str]:
-        if len(query or "") > 500:
+        if len(query or "") > limits.QUERY:
             raise InvalidArgument([Violation("query", "Từ khóa quá dài", "query is too long")])
         p = page_of(page)
         public = sa.or_(

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from regulation import calendar, periods
+from runtime import limits
 from runtime.errors import Validator
 from runtime.messaging import as_utc, from_ts, utcnow
 from runtime.service import ServiceContext
@@ -43,7 +44,7 @@ class Overdue:
 
 
 # Report years a request may ask for (the calendar's years; a guard against typos such as 26 for 2026).
-MIN_REPORT_YEAR, MAX_REPORT_YEAR = 2000, 2100
+MIN_REPORT_YEAR, MAX_REPORT_YEAR = limits.FIRST_YEAR, limits.LAST_YEAR
 
 
 class ReportingApp:

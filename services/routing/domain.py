@@ -18,6 +18,7 @@ from typing import Iterable
 
 from regulation.calendar import DayRule, Pause, WorkingCalendar
 from regulation.profile import RegulationProfile
+from runtime import limits
 from runtime.errors import FailedPrecondition, Validator
 
 
@@ -189,8 +190,8 @@ CANCEL_REASONS: dict[str, tuple[str, str]] = {
 }
 
 UNIT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-MAX_TEXT = 300
-MAX_NOTE = 2000
+MAX_TEXT = limits.TITLE
+MAX_NOTE = limits.NOTE
 
 
 def nfc(text: str) -> str:
@@ -335,14 +336,14 @@ def validate_unit(u: UnitDraft) -> UnitDraft:
 # -- The calendar's administration (Đ8.2a, Đ9, Đ10.4: working days; Đ7, Đ8.2b, Đ10.2: hours) ----
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-FIRST_YEAR, LAST_YEAR = 2000, 2100
+FIRST_YEAR, LAST_YEAR = limits.FIRST_YEAR, limits.LAST_YEAR
 # A longer force majeure is declared again when it goes on (a guard against a calendar with no
 # working day left, where no deadline exists).
 MAX_PAUSE = timedelta(days=366)
 MAX_DEADLINE_WORKING_DAYS = 1000
 MAX_DEADLINE_HOURS = 24 * 1000
-MAX_DOCUMENT = 300
-MAX_DAY_NAME = 200
+MAX_DOCUMENT = limits.TITLE
+MAX_DAY_NAME = limits.NAME
 
 
 def parse_day(v: Validator, value: str, field: str) -> date | None:
