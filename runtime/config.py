@@ -360,8 +360,10 @@ def validate(config: Config) -> None:
         raise ConfigError("media.image_max_megapixels and media.image_max_side: at least 1")
     if not 1 <= config.media.jpeg_quality <= 95:
         raise ConfigError("media.jpeg_quality: between 1 and 95")
-    if config.scan.clamd and not config.scan.clamd.startswith(("unix:", "tcp:")):
-        raise ConfigError(f"scan.clamd: expected unix:/path or tcp:host:port, got {config.scan.clamd!r}")
+    clamd = config.scan.clamd
+    if clamd and not (clamd.startswith("unix:/") or (clamd.startswith("tcp:") and clamd.rpartition(":")[2].isdigit()
+                                                     and clamd.count(":") >= 2)):
+        raise ConfigError(f"scan.clamd: expected unix:/path or tcp:host:port, got {clamd!r}")
     if config.scan.timeout_seconds <= 0 or config.scan.max_stream_mb < 1:
         raise ConfigError("scan.timeout_seconds and scan.max_stream_mb: more than 0")
     if not 0 <= config.server.port < 65536:

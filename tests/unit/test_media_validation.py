@@ -630,3 +630,16 @@ def test_a_scanner_that_cannot_scan_refuses_the_upload_as_unavailable(store):
         upload(store, JPEG, name="secret-name.jpg", scanner=FakeScanner(error=ScannerUnavailable("down")))
     assert err.value.vi and "try again later" in err.value.en and "secret-name" not in err.value.en
     assert files_in(store) == []
+
+
+def test_the_image_and_scan_settings_are_checked():
+    from runtime.config import ConfigError, load
+
+    config = load(environ={}, overrides={"media.image_max_megapixels": 12, "media.image_max_side": 8000,
+                                         "media.jpeg_quality": 80, "scan.clamd": "unix:/run/clamav/clamd.ctl"})
+    assert ImageRules.from_config(config.media) == ImageRules(12_000_000, 8000, 80)
+    assert load(environ={}).scan.clamd == ""  # off by default (the embedded mode)
+    for bad in ({"scan.clamd": "/run/clamav/clamd.ctl"}, {"scan.clamd": "tcp:nohost"}, {"media.jpeg_quality": 100},
+                {"media.image_max_megapixels": 0}, {"scan.timeout_seconds": 0}):
+        with pytest.raises(ConfigError):
+            load(environ={}, overrides=bad)
