@@ -58,7 +58,42 @@ def digest() -> dict[str, str]:
     return entries
 
 
+# Rules the digest has no line of their own for, in short from the original Vietnamese text
+# (../shared/regulation/qd-58-2024-ubnd-tay-ninh.txt, Quy chế, the article and clause given).
+FROM_THE_TEXT = {
+    "Đ2.4": "the coordinating unit (đơn vị điều phối) verifies and receives PAKN and distributes them to the "
+            "processing units.",
+    "Đ2.5": "processing units (đơn vị xử lý): the province's state administrative bodies, central bodies in the "
+            "province, and public-service companies given PAKN to handle.",
+    "Đ2.6": "handlers (nhân sự xử lý): officers of a processing unit assigned to handle PAKN by the procedure of "
+            "the regulation.",
+    "Đ5.1d": "the e-mail channel (thư điện tử).",
+    "Đ5.1g": "the 1022 Tây Ninh telephone hotline (tổng đài 1022).",
+    "Đ6.5a": "not accepted: disputes, lawsuits, complaints and denunciations.",
+    "Đ6.5b": "not accepted: content harming national interests (incitement, anti-state propaganda, division, "
+             "public disorder, cyber-attacks, disclosed state secrets).",
+    "Đ6.5c": "not accepted: advertising content or images against the law.",
+    "Đ6.5d": "not accepted: vulgar, uncultured words that harm the nation's cultural identity.",
+    "Đ6.5đ": "not accepted: untrue information meant to defame or belittle a person.",
+    "Đ6.5e": "not accepted: emergency reports (113 police, 114 fire and rescue, 115 ambulance).",
+    "Đ6.5g": "not accepted: incomplete content with no contact information to verify it.",
+    "Đ7.2": "reception within 24 hours of the PAKN's arrival (force majeure excepted).",
+    "Đ7.3": "reception in three steps: check against Đ6 (step 1), classify (step 2), distribute (step 3).",
+    "Đ8.2": "processing time: the unit's own limit, at most 6 working days from acceptance (a); a case outside "
+            "the unit's competence returned within 24 hours with a reason (b).",
+    "Đ10.2": "publication within 24 hours of the result's approval (force majeure excepted).",
+    "Đ10.3": "answering and publishing: checked against Appendix I before it is made public (a), except a "
+             "confidential submitter's (b) and state secrets (c).",
+    "Đ10.4": "rework when a result falls short: form (a) and content (b), 2 working days each; once more after a "
+             "\"not satisfied\" rating (c).",
+    "Đ11.1": "the submitter may reply to the result to have it clarified.",
+    "Đ11.2": "the processing unit must clarify what the submitter's reply asks.",
+}
+
+
 def statement(rule: str, entries: dict[str, str]) -> str:
+    if rule in FROM_THE_TEXT:
+        return FROM_THE_TEXT[rule]
     probe = rule
     while probe:
         if probe in entries:
@@ -69,8 +104,12 @@ def statement(rule: str, entries: dict[str, str]) -> str:
     return "(see the regulation's text)"
 
 
+# Points in the regulation's order: a, b, c, d, đ, e, g, …
+POINTS = "abcdđeghiklmnopqrstuvxy"
+
+
 def key(rule: str):
-    return [int(p) if p.isdigit() else p for p in re.findall(r"\d+|[a-zđ]", rule)]
+    return [int(p) if p.isdigit() else POINTS.index(p) for p in re.findall(r"\d+|[a-zđ]", rule)]
 
 
 def render() -> str:
