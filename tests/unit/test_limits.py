@@ -249,3 +249,38 @@ def test_a_stream_of_long_words_does_not_fill_the_text_repair_cache():
 def test_docs_limits_shows_the_table_of_the_code():
     doc = (ROOT / "docs" / "limits.md").read_text()
     assert limits.table_markdown() in doc
+
+
+@pytest.mark.parametrize("email,ok", [
+    ("a" * 64 + "@" + "b" * 186 + ".vn", True),    # 254: RFC 5321's longest
+    ("a" * 64 + "@" + "b" * 187 + ".vn", False),   # 255
+    ("a" * 65 + "@example.vn", False),              # 65 before the @
+    ("a" * 20 + "@" + "b" * 181 + ".vn", True),     # the tester's 205 characters: taken, and notified
+])
+def test_intake_takes_only_addresses_of_rfc_5321s_sizes(email, ok):
+    """Intake's own rule (Đ6.3), not only the gRPC check: an address it takes fits notification."""
+    from services.intake import domain
+
+    now = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)
+    draft = domain.Draft(channel=1, content="Nội dung", full_name="Ngô Thị Em", phone="0912345678", email=email,
+                         address="", location_address="Phường Tân Ninh", occurred_at=now - timedelta(hours=3),
+                         has_place=True)
+    if ok:
+        domain.validate(draft, channel_valid=True, now=now)
+        return
+    with pytest.raises(InvalidArgument) as err:
+        domain.validate(draft, channel_valid=True, now=now)
+    assert [v.field for v in err.value.violations] == ["submitter.email"]
+    assert email not in err.value.violations[0].en
+
+
+def test_intake_refuses_a_time_of_the_issue_before_2000():
+    from services.intake import domain
+
+    now = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)
+    draft = domain.Draft(channel=1, content="Nội dung", full_name="Ngô Thị Em", phone="0912345678",
+                         email="em@example.vn", address="", location_address="Phường Tân Ninh",
+                         occurred_at=datetime(1999, 12, 31, tzinfo=timezone.utc), has_place=True)
+    with pytest.raises(InvalidArgument) as err:
+        domain.validate(draft, channel_valid=True, now=now)
+    assert [v.field for v in err.value.violations] == ["occurred_at"]
