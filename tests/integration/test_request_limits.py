@@ -184,3 +184,53 @@ def test_intakes_memory_stays_flat_over_a_long_stream_of_bad_requests(start_plat
     # 600 requests of ~10-50 KB each: a cache of inputs would keep several MB; allow 1.5 MB of noise.
     assert grown < 1_500_000, f"grew {grown:,} bytes over 600 bad requests"
     assert count(p, "intake", "cases") == 0
+
+
+def test_two_thousand_bad_submissions_in_process_leave_intakes_memory_flat(start_platform):
+    """The same stream through intake's own code, without gRPC: the limits, then the use case, as
+    the server runs them, on inputs of every size the limits let through."""
+    from runtime import limits
+    from runtime.errors import DomainError
+
+    p = start_platform("intake")
+    app = p.service("intake").parts.app
+    rng = random.Random(7)
+
+    letters = "abcdeghiklmnopqrstuvxyàáạđêôơư"
+
+    def requests(n: int):
+        """Words of every length the repair sees (short ones reach its bounded cache), refused for
+        the phone after it; and the huge fields the limits refuse first."""
+        for i in range(n):
+            if i % 4 == 1:
+                yield submit_request(request_id="".join(rng.choices(letters, k=5000)))
+                continue
+            if i % 4 == 3:
+                yield submit_request(location=common_pb2.Location(
+                    ward_code="".join(rng.choices("0123456789", k=20_000)), address="Số 1 Tràng Tiền"))
+                continue
+            words = " ".join("".join(rng.choices(letters, k=rng.choice((rng.randint(2, 12), rng.randint(1000, 1600)))))
+                             for _ in range(6))
+            yield submit_request(content=words, submitter=intake_pb2.Submitter(
+                full_name="".join(rng.choices(letters, k=190)), phone="12", email="x@example.vn",
+                address="".join(rng.choices(letters, k=450))))
+
+    def send(n: int) -> None:
+        for request in requests(n):
+            with pytest.raises(DomainError):
+                limits.raise_if_invalid(request)
+                app.submit(request)
+
+    tracemalloc.start()
+    try:
+        send(100)
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        send(2_000)
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    # Well under 1 MB as it is; the cache of whole words grew by ~10 MB over this stream.
+    assert grown < 5_000_000, f"grew {grown:,} bytes over 2,000 bad requests"
+    assert count(p, "intake", "cases") == 0
