@@ -303,6 +303,11 @@ def check(message: Message, media_ids: int = MEDIA_IDS, now: datetime | None = N
     return list(out.values())
 
 
+def check_request(message: Message, media_ids: int = MEDIA_IDS) -> list[Violation]:
+    """A request message's violations (the name the server and the servicers use: `check`)."""
+    return check(message, media_ids)
+
+
 def raise_if_invalid(message: Message, media_ids: int = MEDIA_IDS) -> None:
     violations = check(message, media_ids)
     if violations:

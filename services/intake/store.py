@@ -10,7 +10,7 @@ metadata = sa.MetaData()
 
 cases = sa.Table(
     "cases", metadata,
-    sa.Column("case_id", sa.String(36), primary_key=True),
+    sa.Column("case_id", sa.String(limits.UUID), primary_key=True),
     sa.Column("tracking_code", sa.String(limits.TRACKING_CODE), nullable=False, unique=True),
     sa.Column("channel", sa.Integer, nullable=False),
     # "<channel>:<external id>" or "req:<request id>": a retry finds its case here.
@@ -20,9 +20,9 @@ cases = sa.Table(
     sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("location_address", sa.Text, nullable=False, server_default=""),
     sa.Column("ward_code", sa.String(limits.WARD_CODE), nullable=False, server_default=""),
-    sa.Column("ward_name", sa.String(200), nullable=False, server_default=""),
+    sa.Column("ward_name", sa.String(limits.NAME), nullable=False, server_default=""),
     # The pre-2025 unit the address named, when it was mapped to the current ward.
-    sa.Column("mapped_from", sa.String(300), nullable=False, server_default=""),
+    sa.Column("mapped_from", sa.String(limits.TITLE), nullable=False, server_default=""),
     sa.Column("latitude", sa.Float, nullable=True),
     sa.Column("longitude", sa.Float, nullable=True),
     sa.Column("keep_identity_secret", sa.Boolean, nullable=False),
@@ -42,12 +42,12 @@ cases = sa.Table(
 
 media = sa.Table(
     "media", metadata,
-    sa.Column("media_id", sa.String(36), primary_key=True),
-    sa.Column("case_id", sa.String(36), sa.ForeignKey("cases.case_id"), nullable=True, index=True),
+    sa.Column("media_id", sa.String(limits.UUID), primary_key=True),
+    sa.Column("case_id", sa.String(limits.UUID), sa.ForeignKey("cases.case_id"), nullable=True, index=True),
     sa.Column("content_type", sa.String(64), nullable=False),
     sa.Column("size_bytes", sa.BigInteger, nullable=False),
     sa.Column("sha256", sa.String(64), nullable=False),
-    sa.Column("filename", sa.String(200), nullable=False, server_default=""),
+    sa.Column("filename", sa.String(limits.NAME), nullable=False, server_default=""),
     sa.Column("storage_key", sa.String(200), nullable=False),
     # The copy without location metadata (images only; empty when there is none): the only one
     # that may ever be shown publicly.
@@ -59,9 +59,9 @@ media = sa.Table(
 
 disclosures = sa.Table(
     "disclosures", metadata,
-    sa.Column("disclosure_id", sa.String(36), primary_key=True),
-    sa.Column("case_id", sa.String(36), sa.ForeignKey("cases.case_id"), nullable=False, index=True),
-    sa.Column("requesting_body", sa.String(300), nullable=False),
+    sa.Column("disclosure_id", sa.String(limits.UUID), primary_key=True),
+    sa.Column("case_id", sa.String(limits.UUID), sa.ForeignKey("cases.case_id"), nullable=False, index=True),
+    sa.Column("requesting_body", sa.String(limits.TITLE), nullable=False),
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("actor", sa.String(limits.OPERATOR), nullable=False, server_default=""),
     sa.Column("disclosed_at", sa.DateTime(timezone=True), nullable=False),

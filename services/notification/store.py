@@ -11,7 +11,7 @@ metadata = sa.MetaData()
 # Who to tell about a case: the contact exactly as intake sealed it for this service.
 recipients = sa.Table(
     "recipients", metadata,
-    sa.Column("case_id", sa.String(36), primary_key=True),
+    sa.Column("case_id", sa.String(limits.UUID), primary_key=True),
     sa.Column("tracking_code", sa.String(limits.TRACKING_CODE), nullable=False),
     # Encrypted with security.notification_key; opened only to send.
     sa.Column("sealed_contact", sa.LargeBinary, nullable=False),
@@ -22,8 +22,8 @@ recipients = sa.Table(
 
 deliveries = sa.Table(
     "deliveries", metadata,
-    sa.Column("delivery_id", sa.String(36), primary_key=True),
-    sa.Column("case_id", sa.String(36), nullable=False, index=True),
+    sa.Column("delivery_id", sa.String(limits.UUID), primary_key=True),
+    sa.Column("case_id", sa.String(limits.UUID), nullable=False, index=True),
     sa.Column("template", sa.String(32), nullable=False),
     # 0 until the case's recipient is known (events may arrive out of order).
     sa.Column("channel", sa.Integer, nullable=False),

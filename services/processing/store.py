@@ -11,8 +11,8 @@ metadata = sa.MetaData()
 # One row per accepted assignment: the unit's work on one case.
 work_items = sa.Table(
     "work_items", metadata,
-    sa.Column("assignment_id", sa.String(36), primary_key=True),
-    sa.Column("case_id", sa.String(36), nullable=False, index=True),
+    sa.Column("assignment_id", sa.String(limits.UUID), primary_key=True),
+    sa.Column("case_id", sa.String(limits.UUID), nullable=False, index=True),
     sa.Column("unit_id", sa.String(limits.ID), nullable=False, index=True),
     sa.Column("unit_name", sa.String(300), nullable=False, server_default=""),
     sa.Column("status", sa.Integer, nullable=False),
@@ -28,8 +28,8 @@ work_items = sa.Table(
     sa.Column("extension_reason", sa.Text, nullable=False, server_default=""),
     # The result (Appendix I).
     sa.Column("answer", sa.Text, nullable=False, server_default=""),
-    sa.Column("document_number", sa.String(200), nullable=False, server_default=""),
-    sa.Column("addressee_kind", sa.String(32), nullable=False, server_default=""),
+    sa.Column("document_number", sa.String(limits.DOCUMENT_NUMBER), nullable=False, server_default=""),
+    sa.Column("addressee_kind", sa.String(limits.KIND), nullable=False, server_default=""),
     sa.Column("evidence_media_ids", sa.JSON, nullable=False),
     sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("approval_deadline", sa.DateTime(timezone=True), nullable=True),
@@ -51,14 +51,15 @@ work_items = sa.Table(
 # Evidence files (Đ8.3); `assignment_id` is set once a submitted result uses the file.
 evidence = sa.Table(
     "evidence", metadata,
-    sa.Column("media_id", sa.String(36), primary_key=True),
+    sa.Column("media_id", sa.String(limits.UUID), primary_key=True),
     # From the upload header: the assignment the file was uploaded for, when given.
-    sa.Column("owner_id", sa.String(36), nullable=True),
-    sa.Column("assignment_id", sa.String(36), sa.ForeignKey("work_items.assignment_id"), nullable=True, index=True),
+    sa.Column("owner_id", sa.String(limits.UUID), nullable=True),
+    sa.Column("assignment_id", sa.String(limits.UUID), sa.ForeignKey("work_items.assignment_id"), nullable=True,
+              index=True),
     sa.Column("content_type", sa.String(64), nullable=False),
     sa.Column("size_bytes", sa.BigInteger, nullable=False),
     sa.Column("sha256", sa.String(64), nullable=False),
-    sa.Column("filename", sa.String(200), nullable=False, server_default=""),
+    sa.Column("filename", sa.String(limits.NAME), nullable=False, server_default=""),
     sa.Column("storage_key", sa.String(200), nullable=False),
     # The copy without location metadata (images only): the one shown with a published answer.
     sa.Column("public_key", sa.String(200), nullable=False, server_default=""),
@@ -73,7 +74,7 @@ evidence = sa.Table(
 history = sa.Table(
     "history", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("assignment_id", sa.String(36), nullable=False, index=True),
+    sa.Column("assignment_id", sa.String(limits.UUID), nullable=False, index=True),
     sa.Column("action", sa.String(48), nullable=False),
     sa.Column("actor", sa.String(200), nullable=False, server_default=""),
     sa.Column("note", sa.Text, nullable=False, server_default=""),

@@ -11,7 +11,7 @@ metadata = sa.MetaData()
 # One row per case; created by whichever event arrives first (events may arrive out of order).
 cases = sa.Table(
     "cases", metadata,
-    sa.Column("case_id", sa.String(36), primary_key=True),
+    sa.Column("case_id", sa.String(limits.UUID), primary_key=True),
     # Null until case.received has arrived.
     sa.Column("tracking_code", sa.String(limits.TRACKING_CODE), nullable=True, unique=True),
     sa.Column("channel", sa.Integer, nullable=False, server_default="0"),
@@ -19,7 +19,7 @@ cases = sa.Table(
     sa.Column("keep_identity_secret", sa.Boolean, nullable=False, default=False),
     # Keyed hashes of the submitter's phone and e-mail (never the contact itself).
     sa.Column("contact_verifiers", sa.JSON, nullable=False),
-    sa.Column("category_code", sa.String(64), nullable=False, server_default=""),
+    sa.Column("category_code", sa.String(limits.CATEGORY_CODE), nullable=False, server_default=""),
     sa.Column("status", sa.Integer, nullable=False),
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("review_deadline", sa.DateTime(timezone=True), nullable=True),
@@ -38,8 +38,8 @@ cases = sa.Table(
 # One row per assignment (a unit's part of a case) and its answer.
 answers = sa.Table(
     "answers", metadata,
-    sa.Column("assignment_id", sa.String(64), primary_key=True),
-    sa.Column("case_id", sa.String(36), nullable=False, index=True),
+    sa.Column("assignment_id", sa.String(limits.ID), primary_key=True),
+    sa.Column("case_id", sa.String(limits.UUID), nullable=False, index=True),
     sa.Column("unit_id", sa.String(limits.ID), nullable=False, server_default=""),
     sa.Column("unit_name", sa.String(300), nullable=False, server_default=""),
     # Returned (Đ8.2b): its answer is no longer expected.
@@ -61,7 +61,7 @@ answers = sa.Table(
 timeline = sa.Table(
     "timeline", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("case_id", sa.String(36), nullable=False, index=True),
+    sa.Column("case_id", sa.String(limits.UUID), nullable=False, index=True),
     sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("event_type", sa.String(64), nullable=False),
     sa.Column("description_vi", sa.Text, nullable=False),
@@ -71,9 +71,9 @@ timeline = sa.Table(
 
 reworks = sa.Table(
     "reworks", metadata,
-    sa.Column("rework_id", sa.String(36), primary_key=True),
-    sa.Column("case_id", sa.String(36), nullable=False, index=True),
-    sa.Column("assignment_id", sa.String(64), nullable=False),
+    sa.Column("rework_id", sa.String(limits.UUID), primary_key=True),
+    sa.Column("case_id", sa.String(limits.UUID), nullable=False, index=True),
+    sa.Column("assignment_id", sa.String(limits.ID), nullable=False),
     sa.Column("unit_id", sa.String(limits.ID), nullable=False),
     # "format" (Đ10.4a), "inaccurate" (Đ10.4b), "not_satisfied" (Đ10.4c).
     sa.Column("kind", sa.String(32), nullable=False),
@@ -84,8 +84,8 @@ reworks = sa.Table(
 # Đ11.1: the citizen's requests for clarification.
 replies = sa.Table(
     "replies", metadata,
-    sa.Column("reply_id", sa.String(36), primary_key=True),
-    sa.Column("case_id", sa.String(36), nullable=False, index=True),
+    sa.Column("reply_id", sa.String(limits.UUID), primary_key=True),
+    sa.Column("case_id", sa.String(limits.UUID), nullable=False, index=True),
     sa.Column("message", sa.Text, nullable=False),
     sa.Column("replied_at", sa.DateTime(timezone=True), nullable=False),
 )

@@ -10,7 +10,7 @@ metadata = sa.MetaData()
 # Every column but the key may be empty: events arrive in any order.
 cases = sa.Table(
     "cases", metadata,
-    sa.Column("case_id", sa.String(36), primary_key=True),
+    sa.Column("case_id", sa.String(limits.UUID), primary_key=True),
     sa.Column("channel", sa.Integer, nullable=False, server_default="0"),
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=True, index=True),
     sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
@@ -25,8 +25,8 @@ cases = sa.Table(
 
 assignments = sa.Table(
     "assignments", metadata,
-    sa.Column("assignment_id", sa.String(36), primary_key=True),
-    sa.Column("case_id", sa.String(36), nullable=False, index=True),
+    sa.Column("assignment_id", sa.String(limits.UUID), primary_key=True),
+    sa.Column("case_id", sa.String(limits.UUID), nullable=False, index=True),
     sa.Column("unit_id", sa.String(limits.ID), nullable=False, server_default="", index=True),
     sa.Column("unit_name", sa.String(300), nullable=False, server_default=""),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=True),

@@ -12,7 +12,7 @@ metadata = sa.MetaData()
 # Đ7.3b: the classification groups, seeded by the first migration.
 categories = sa.Table(
     "categories", metadata,
-    sa.Column("code", sa.String(64), primary_key=True),
+    sa.Column("code", sa.String(limits.CATEGORY_CODE), primary_key=True),
     sa.Column("name_vi", sa.String(200), nullable=False),
     sa.Column("name_en", sa.String(200), nullable=False),
     sa.Column("sort_order", sa.Integer, nullable=False, server_default="0"),
@@ -22,9 +22,9 @@ categories = sa.Table(
 units = sa.Table(
     "units", metadata,
     sa.Column("unit_id", sa.String(limits.ID), primary_key=True),
-    sa.Column("name", sa.String(300), nullable=False),
-    sa.Column("leader_title", sa.String(300), nullable=False),
-    sa.Column("contact_title", sa.String(300), nullable=False),
+    sa.Column("name", sa.String(limits.TITLE), nullable=False),
+    sa.Column("leader_title", sa.String(limits.TITLE), nullable=False),
+    sa.Column("contact_title", sa.String(limits.TITLE), nullable=False),
     # No server default: Boolean defaults render differently on SQLite and PostgreSQL.
     sa.Column("on_system", sa.Boolean, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -34,7 +34,7 @@ units = sa.Table(
 # The coordinator's inbox (Đ7).
 cases = sa.Table(
     "cases", metadata,
-    sa.Column("case_id", sa.String(36), primary_key=True),
+    sa.Column("case_id", sa.String(limits.UUID), primary_key=True),
     sa.Column("tracking_code", sa.String(limits.TRACKING_CODE), nullable=False, server_default=""),
     sa.Column("channel", sa.Integer, nullable=False),
     sa.Column("content", sa.Text, nullable=False),
@@ -50,16 +50,16 @@ cases = sa.Table(
     sa.Column("findings", sa.JSON, nullable=True),
     # Đ6.1: the legacy encoding intake repaired the text from, if any.
     sa.Column("text_repaired_from", sa.String(100), nullable=False, server_default=""),
-    sa.Column("ward_name", sa.String(200), nullable=False, server_default=""),
-    sa.Column("mapped_from", sa.String(300), nullable=False, server_default=""),
+    sa.Column("ward_name", sa.String(limits.NAME), nullable=False, server_default=""),
+    sa.Column("mapped_from", sa.String(limits.TITLE), nullable=False, server_default=""),
     sa.Column("keep_identity_secret", sa.Boolean, nullable=False),
     sa.Column("status", sa.Integer, nullable=False),
-    sa.Column("category_code", sa.String(64), sa.ForeignKey("categories.code"), nullable=True),
+    sa.Column("category_code", sa.String(limits.CATEGORY_CODE), sa.ForeignKey("categories.code"), nullable=True),
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("reception_deadline", sa.DateTime(timezone=True), nullable=False),
     sa.Column("verified_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("cancel_reason_code", sa.String(64), nullable=True),
-    sa.Column("proposed_unit_name", sa.String(300), nullable=True),
+    sa.Column("cancel_reason_code", sa.String(limits.CODE), nullable=True),
+    sa.Column("proposed_unit_name", sa.String(limits.TITLE), nullable=True),
     # When the status last changed (routing's clock, or the occurred_at of a consumed event).
     sa.Column("status_changed_at", sa.DateTime(timezone=True), nullable=False),
     sa.Index("ix_cases_status_received", "status", "received_at"),
@@ -68,8 +68,8 @@ cases = sa.Table(
 # One distribution of a case to one unit (Đ7.3c), up to acceptance (Đ8.2a) or return (Đ8.2b).
 assignments = sa.Table(
     "assignments", metadata,
-    sa.Column("assignment_id", sa.String(36), primary_key=True),
-    sa.Column("case_id", sa.String(36), sa.ForeignKey("cases.case_id"), nullable=False, index=True),
+    sa.Column("assignment_id", sa.String(limits.UUID), primary_key=True),
+    sa.Column("case_id", sa.String(limits.UUID), sa.ForeignKey("cases.case_id"), nullable=False, index=True),
     sa.Column("unit_id", sa.String(limits.ID), sa.ForeignKey("units.unit_id"), nullable=False),
     sa.Column("status", sa.Integer, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -88,7 +88,7 @@ assignments = sa.Table(
 case_history = sa.Table(
     "case_history", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("case_id", sa.String(36), nullable=False, index=True),
+    sa.Column("case_id", sa.String(limits.UUID), nullable=False, index=True),
     sa.Column("action", sa.String(64), nullable=False),
     sa.Column("actor", sa.String(limits.OPERATOR), nullable=False, server_default=""),
     sa.Column("detail", sa.Text, nullable=False, server_default=""),
