@@ -75,16 +75,19 @@ _TS_MIN, _TS_MAX = -62_135_596_800, 253_402_300_799
 @dataclass(frozen=True)
 class Rule:
     """The limit of one field. Strings: `max_length` (and `free_text`: newlines and tabs allowed;
-    `email`: RFC 5321's local part). Repeated fields: `max_items` (CASE_FILES: the configured
-    media limit) and `each` for their items. Timestamps: `ahead` (at most now + ahead) besides the
-    platform's years. `stored` names the column (`table.column` of the service's schema) that
-    keeps the value as given, which must be at least as large."""
+    `email`: RFC 5321's local part; `legacy`: C1 control characters allowed, since text in a
+    pre-Unicode encoding or its mojibake shows them and intake repairs it, Đ6.1). Repeated
+    fields: `max_items` (CASE_FILES: the configured media limit) and `each` for their items.
+    Timestamps: `ahead` (at most now + ahead) besides the platform's years. `stored` names the
+    column (`table.column` of the service's schema) that keeps the value as given, which must be
+    at least as large."""
 
     what_vi: str = "giá trị"
     what_en: str = "value"
     max_length: int = 0
     free_text: bool = False
     email: bool = False
+    legacy: bool = False
     max_items: int = 0
     each: "Rule | None" = None
     timestamp: bool = False
@@ -93,8 +96,9 @@ class Rule:
     stored: tuple[str, ...] = ()
 
 
-def text(n: int, vi: str, en: str, *stored: str, free: bool = False, email: bool = False) -> Rule:
-    return Rule(vi, en, max_length=n, free_text=free, email=email, stored=stored)
+def text(n: int, vi: str, en: str, *stored: str, free: bool = False, email: bool = False,
+         legacy: bool = False) -> Rule:
+    return Rule(vi, en, max_length=n, free_text=free, email=email, legacy=legacy, stored=stored)
 
 
 def many(n: int, each: Rule | None = None) -> Rule:
@@ -134,7 +138,7 @@ def _note(n: int, *stored: str) -> Rule:
 FIELDS: dict[str, dict[str, Rule]] = {
     # -- shared messages ---------------------------------------------------------------------
     "pakn.common.v1.Location": {
-        "address": text(ADDRESS, "địa chỉ", "address", free=True),
+        "address": text(ADDRESS, "địa chỉ", "address", free=True, legacy=True),
         "ward_code": text(WARD_CODE, "mã xã, phường", "ward code", "cases.ward_code"),
         "ward_name": text(NAME, "tên xã, phường", "ward name", "cases.ward_name"),
         "mapped_from": text(TITLE, "đơn vị cũ", "former unit", "cases.mapped_from"),
@@ -157,16 +161,16 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "channel": ENUM,
         "external_id": text(IDEMPOTENCY, "mã tin nhắn của kênh", "external id"),
         "request_id": text(IDEMPOTENCY, "mã yêu cầu", "request id"),
-        "content": text(CONTENT, "nội dung", "content", free=True),
+        "content": text(CONTENT, "nội dung", "content", free=True, legacy=True),
         "occurred_at": when("thời gian xảy ra sự việc", "the time of the issue", ahead=timedelta(days=1)),
         "media_ids": many(CASE_FILES, MEDIA_ID),
         "operator_id": text(OPERATOR, "mã người nhập", "operator id", "cases.operator_id"),
     },
     "pakn.intake.v1.Submitter": {
-        "full_name": text(NAME, "họ tên", "full name"),
+        "full_name": text(NAME, "họ tên", "full name", legacy=True),
         "phone": text(PHONE, "số điện thoại", "phone number"),
         "email": text(EMAIL, "địa chỉ thư điện tử", "e-mail address", email=True),
-        "address": text(ADDRESS, "địa chỉ", "address", free=True),
+        "address": text(ADDRESS, "địa chỉ", "address", free=True, legacy=True),
     },
     "pakn.intake.v1.UploadMediaRequest": {},
     "pakn.intake.v1.DownloadMediaRequest": {"media_id": MEDIA_ID},
@@ -287,8 +291,13 @@ FIELDS: dict[str, dict[str, Rule]] = {
 DEFAULT = text(1_000, "giá trị", "value")
 DEFAULT_ITEMS = 100
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_OR_SPACE = re.compile(r"[\x00-\x1f\x7f]")
+# C0 controls and DEL; newline, carriage return and tab only in free text; the C1 controls
+# (U+0080-U+009F) too, except in the text intake repairs from legacy encodings (Đ6.1).
+_CONTROLS = {
+    (free, legacy): re.compile("[" + (r"\x00-\x08\x0b\x0c\x0e-\x1f" if free else r"\x00-\x1f")
+                               + (r"\x7f" if legacy else r"\x7f-\x9f") + "]")
+    for free in (False, True) for legacy in (False, True)
+}
 
 
 def rule_of(message_name: str, field_name: str) -> Rule | None:
@@ -355,7 +364,7 @@ def string_problem(value: str, rule: Rule) -> tuple[str, str] | None:
     if len(value) > rule.max_length:
         return (f"{rule.what_vi.capitalize()} quá dài (tối đa {rule.max_length:,} ký tự)".replace(",", "."),
                 f"{rule.what_en} is too long ({rule.max_length:,} characters at most)")
-    if (_CONTROL if rule.free_text else _CONTROL_OR_SPACE).search(value):
+    if _CONTROLS[rule.free_text, rule.legacy].search(value):
         return (f"{rule.what_vi.capitalize()} chứa ký tự điều khiển không được phép",
                 f"{rule.what_en} contains a control character that is not allowed")
     if rule.email and "@" in value and len(value.rsplit("@", 1)[0]) > EMAIL_LOCAL:
@@ -440,7 +449,8 @@ def describe(rule: Rule) -> str:
     out = f"{rule.max_length:,} characters"
     if rule.email:
         out += f", {EMAIL_LOCAL} before `@`"
-    return out + (", newlines and tabs allowed" if rule.free_text else "")
+    out += ", newlines and tabs allowed" if rule.free_text else ""
+    return out + (", C1 controls allowed (Đ6.1 repair)" if rule.legacy else "")
 
 
 def table_markdown() -> str:

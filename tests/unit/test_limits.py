@@ -171,6 +171,19 @@ def test_newlines_and_tabs_only_in_free_text():
     assert [v.field for v in limits.check(routing_pb2.CancelCaseRequest(note="a\x00b"))] == ["note"]
 
 
+def test_c1_controls_only_in_the_text_intake_repairs_from_legacy_encodings():
+    """Mojibake of UTF-8 shown as Windows-1252 holds C1 controls ("Ä‘Æ°á»\x9dng"): intake repairs
+    it (Đ6.1), so its content, names and addresses take them; ids, codes and notes do not."""
+    mojibake = "Ä‘Æ°á»\x9dng Tráº§n HÆ°ng Äáº¡o"
+    ok = intake_pb2.SubmitCaseRequest(content=mojibake, submitter=intake_pb2.Submitter(
+        full_name="Tráº§n\x85", address=mojibake), location=common_pb2.Location(address=mojibake))
+    assert limits.check(ok) == []
+    bad = intake_pb2.SubmitCaseRequest(request_id="r\x85", operator_id="op\x9d",
+                                       location=common_pb2.Location(ward_code="00\x80"))
+    assert {v.field for v in limits.check(bad)} == {"request_id", "operator_id", "location.ward_code"}
+    assert [v.field for v in limits.check(routing_pb2.CancelCaseRequest(note="a\x9fb"))] == ["note"]
+
+
 def test_an_address_of_254_characters_passes_and_255_does_not():
     ok = "a@" + "b" * 248 + ".vn"
     assert len(ok) == 253 and not limits.check(intake_pb2.Submitter(email=ok + "x"))
