@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import collections
-from typing import Any
+from typing import Any, Callable
 
 import grpc
 
@@ -19,29 +19,40 @@ class _ClientDetails(
     pass
 
 
+# Who the calls are made as: the bearer token for a call to `method` (its request when unary), or
+# None for an anonymous call (a citizen's). Called for every call, so a source may refresh.
+TokenSource = Callable[[str, Any], "str | None"]
+
+
 class DeadlineAndTraceInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor,
                                   grpc.StreamUnaryClientInterceptor, grpc.StreamStreamClientInterceptor):
-    """Adds the default deadline when a call has none, and the current trace context."""
+    """Adds the default deadline when a call has none, the current trace context and the caller's token."""
 
-    def __init__(self, deadline_seconds: float, metadata: dict[str, str] | None = None):
+    def __init__(self, deadline_seconds: float, metadata: dict[str, str] | None = None,
+                 token: TokenSource | None = None):
         self.deadline = deadline_seconds
         self.extra = dict(metadata or {})
+        self.token = token
 
-    def _details(self, details):
+    def _details(self, details, request=None):
         metadata = list(details.metadata or [])
         carrier: dict[str, str] = {}
         Telemetry.inject(carrier)
         metadata.extend(carrier.items())
         metadata.extend(self.extra.items())
+        if self.token is not None and not any(k == "authorization" for k, _ in metadata):
+            bearer = self.token(details.method, request)
+            if bearer:
+                metadata.append(("authorization", f"Bearer {bearer}"))
         return _ClientDetails(details.method, details.timeout if details.timeout is not None else self.deadline,
                               metadata, details.credentials, getattr(details, "wait_for_ready", None),
                               getattr(details, "compression", None))
 
     def intercept_unary_unary(self, continuation, details, request):
-        return continuation(self._details(details), request)
+        return continuation(self._details(details, request), request)
 
     def intercept_unary_stream(self, continuation, details, request):
-        return continuation(self._details(details), request)
+        return continuation(self._details(details, request), request)
 
     def intercept_stream_unary(self, continuation, details, request_iterator):
         return continuation(self._details(details), request_iterator)
@@ -50,15 +61,24 @@ class DeadlineAndTraceInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnarySt
         return continuation(self._details(details), request_iterator)
 
 
-def channel(address: str, deadline_seconds: float = 10.0, metadata: dict[str, str] | None = None) -> grpc.Channel:
+def channel(address: str, deadline_seconds: float = 10.0, metadata: dict[str, str] | None = None,
+            token: TokenSource | None = None) -> grpc.Channel:
     raw = grpc.insecure_channel(address, options=[("grpc.max_receive_message_length", 8 * 1024 * 1024)])
-    return grpc.intercept_channel(raw, DeadlineAndTraceInterceptor(deadline_seconds, metadata))
+    return grpc.intercept_channel(raw, DeadlineAndTraceInterceptor(deadline_seconds, metadata, token))
+
+
+def static_token(token: str | None) -> TokenSource:
+    """Every call made with one token (None: anonymously)."""
+    return lambda _method, _request: token
 
 
 class Clients:
-    """One stub per service, addressed from configuration (all on one port in monolithic mode)."""
+    """One stub per service, addressed from configuration (all on one port in monolithic mode).
 
-    def __init__(self, config: Config, metadata: dict[str, str] | None = None):
+    `token` says who the calls are made as (runtime/identity: every RPC is authorised by role).
+    """
+
+    def __init__(self, config: Config, metadata: dict[str, str] | None = None, token: TokenSource | None = None):
         from pakn.intake.v1 import intake_pb2_grpc
         from pakn.notification.v1 import notification_pb2_grpc
         from pakn.processing.v1 import processing_pb2_grpc
@@ -72,7 +92,7 @@ class Clients:
         def ch(service: str) -> grpc.Channel:
             address = config.client_address(service)
             if address not in self._channels:
-                self._channels[address] = channel(address, deadline, metadata)
+                self._channels[address] = channel(address, deadline, metadata, token)
             return self._channels[address]
 
         self.intake: Any = intake_pb2_grpc.IntakeServiceStub(ch("intake"))

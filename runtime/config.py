@@ -207,13 +207,21 @@ class ClientsConfig:
 
 @dataclass
 class IdentityConfig:
-    # Verification of OAuth 2.0 / OpenID Connect bearer tokens (docs/identity.md). Not yet enforced on any RPC.
+    # Who calls (docs/identity.md, docs/security.md): every RPC but health and reflection is
+    # authenticated and authorised by runtime/identity/policy.py. A call without a token is a
+    # citizen's (anonymous); staff, channels and unit systems present OAuth 2.0 bearer JWTs.
+    # The platform's own issuer (runtime/identity/issuer.py): trusted beside identity.issuers.
+    # Off when the province's identity provider alone issues tokens.
+    embedded: bool = True
+    # Its "iss" (tokens are verified against it exactly); its keys under data_dir/identity/.
+    embedded_issuer: str = "http://localhost:8470"
+    # Its access tokens' lifetime (short: a disabled account is locked out when its token ends).
+    access_token_seconds: int = 300
     # Trusted issuers, comma-separated, each exactly as its tokens' "iss" (https; http only on loopback).
     # Empty: no token is trusted.
     issuers: str = ""
-    # The audience ("aud") every token must carry: the platform's identifier at the providers
-    # (required when issuers is set).
-    audience: str = ""
+    # The audience ("aud") every token must carry: the platform's identifier at the providers.
+    audience: str = "pakn"
     # JWKS URLs that replace an issuer's discovered jwks_uri: "issuer=url", comma-separated.
     jwks_urls: str = ""
     # Signature algorithms accepted (asymmetric only: never "none" nor HS*).

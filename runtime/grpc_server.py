@@ -29,6 +29,9 @@ from runtime import limits
 from runtime.config import Config
 from runtime.errors import DomainError, InvalidArgument, to_status
 from runtime.faults import internal_status, is_unavailable, unavailable_status
+from runtime.identity.authn import Denied, Gate
+from runtime.identity.context import Caller, acting, peer_address
+from runtime.identity.principal import ANONYMOUS
 from runtime.telemetry import Stopwatch, Telemetry
 
 log = logging.getLogger(__name__)
@@ -64,11 +67,19 @@ def failure_status(exc: Exception, service: str, method: str, telemetry: Telemet
 
 
 class ObservabilityInterceptor(grpc.ServerInterceptor):
-    """Tracing, latency metrics and error mapping around every handler."""
+    """Tracing, latency metrics, identity and error mapping around every handler.
 
-    def __init__(self, telemetry: Telemetry, media_ids: int = limits.MEDIA_IDS):
+    Order for each call: the span, then the caller admitted by the identity gate (authentication
+    and the policy's roles: runtime/identity/authn.py), then the request limits, then the handler,
+    which runs as the admitted caller (runtime/identity/context.py).
+    """
+
+    def __init__(self, telemetry: Telemetry, media_ids: int = limits.MEDIA_IDS, gate: Gate | None = None):
         self.telemetry = telemetry
         self.media_ids = media_ids
+        self.gate = gate
+        # Called with (caller, error, reason) for every refused call (the audit trail's denials).
+        self.on_denied: list[Callable[[Caller, DomainError, str], None]] = []
 
     def intercept_service(self, continuation, handler_call_details):
         handler = continuation(handler_call_details)
@@ -78,6 +89,23 @@ class ObservabilityInterceptor(grpc.ServerInterceptor):
         metadata = {k: v for k, v in (handler_call_details.invocation_metadata or ()) if isinstance(v, str)}
         telemetry = self.telemetry
         media_ids = self.media_ids
+        gate = self.gate
+        on_denied = self.on_denied
+        full_method = handler_call_details.method
+        raw_metadata = handler_call_details.invocation_metadata
+
+        def admit(context) -> Caller:
+            if gate is None:
+                return Caller(ANONYMOUS, peer_address(context.peer() or ""), action=full_method)
+            try:
+                return gate.admit(full_method, raw_metadata, context.peer())
+            except Denied as denied:
+                for hook in on_denied:
+                    try:
+                        hook(denied.caller, denied.error, denied.reason)
+                    except Exception:  # noqa: BLE001 - a denial is refused whatever its record does
+                        log.exception("recording a denial failed")
+                raise denied.error from None
 
         def check(request) -> None:
             """Limits of every field before any I/O (runtime/limits.py); a stream's messages are the service's."""
@@ -93,8 +121,10 @@ class ObservabilityInterceptor(grpc.ServerInterceptor):
                                     attributes={"rpc.system": "grpc", "rpc.service": service,
                                                 "rpc.method": method}) as span:
                     try:
+                        caller = admit(context)
                         check(request_or_iterator)
-                        return behavior(request_or_iterator, context)
+                        with acting(caller):
+                            return behavior(request_or_iterator, context)
                     except DomainError as err:
                         code = err.code
                         span.set_attribute("rpc.grpc.status_code", code.value[0])
@@ -117,8 +147,10 @@ class ObservabilityInterceptor(grpc.ServerInterceptor):
                 watch, code = Stopwatch(), grpc.StatusCode.OK
                 with telemetry.span(f"{service}/{method}", kind=trace.SpanKind.SERVER, parent_carrier=metadata):
                     try:
+                        caller = admit(context)
                         check(request_or_iterator)
-                        yield from behavior(request_or_iterator, context)
+                        with acting(caller):
+                            yield from behavior(request_or_iterator, context)
                     except DomainError as err:
                         code = err.code
                         context.abort_with_status(rpc_status.to_status(to_status(err)))
@@ -146,11 +178,12 @@ class ObservabilityInterceptor(grpc.ServerInterceptor):
 
 
 class GrpcServer:
-    def __init__(self, config: Config, telemetry: Telemetry):
+    def __init__(self, config: Config, telemetry: Telemetry, gate: Gate | None = None):
         self.config = config
+        self.interceptor = ObservabilityInterceptor(telemetry, config.intake.case_max_files, gate)
         self.server = grpc.server(
             futures.ThreadPoolExecutor(max_workers=config.server.max_workers, thread_name_prefix="grpc"),
-            interceptors=[ObservabilityInterceptor(telemetry, config.intake.case_max_files)],
+            interceptors=[self.interceptor],
             options=[("grpc.max_receive_message_length", 8 * 1024 * 1024),
                      ("grpc.so_reuseport", 0)],
         )

@@ -56,10 +56,17 @@ def _init_telemetry(p: "Platform"):
     return p.telemetry_override or Telemetry(p.config, p.target)
 
 
+def _init_identity(p: "Platform"):
+    from runtime.identity.authn import build_identity
+
+    return build_identity(p.config)
+
+
 def _init_server(p: "Platform"):
     from runtime.grpc_server import GrpcServer
+    from runtime.identity.authn import Gate
 
-    return GrpcServer(p.config, p.get("telemetry"))
+    return GrpcServer(p.config, p.get("telemetry"), Gate(p.get("identity").verifier))
 
 
 def _init_event_bus(p: "Platform"):
@@ -225,7 +232,8 @@ def _init_in_process_consumers(p: "Platform"):
 
 _INFRA: dict[str, Module] = {
     "telemetry": Module("telemetry", (), _init_telemetry),
-    "server": Module("server", ("telemetry",), _init_server),
+    "identity": Module("identity", (), _init_identity),
+    "server": Module("server", ("telemetry", "identity"), _init_server),
     "event-bus": Module("event-bus", ("telemetry",), _init_event_bus),
     "media-store": Module("media-store", (), _init_media_store),
     "mailer": Module("mailer", (), _init_mailer),

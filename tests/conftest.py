@@ -36,16 +36,43 @@ def start_platform(tmp_path):
 
 @pytest.fixture
 def clients_for():
+    """clients_for(platform) -> Clients whose calls carry real tokens of the platform's issuer, each
+    as a role the policy allows for the method (tests/actors.py); clients_for(platform, token=None)
+    calls anonymously, clients_for(platform, token=t) with one token."""
+    from tests.actors import PolicyActor, assignment_units
+
     opened: list[Clients] = []
 
-    def make(platform: Platform) -> Clients:
-        c = Clients(platform.config)
+    def make(platform: Platform, **kw) -> Clients:
+        if "token" in kw:
+            t = kw.pop("token")
+            c = Clients(platform.config, token=lambda _m, _r: t)
+        else:
+            holder: list[Clients] = []
+            source = PolicyActor(actor_of(platform), assignment_units(lambda: holder[0]))
+            c = Clients(platform.config, token=source)
+            holder.append(c)
         opened.append(c)
         return c
 
     yield make
     for c in opened:
         c.close()
+
+
+def actor_of(platform: Platform):
+    """The tests' token maker for a platform started here (its embedded issuer)."""
+    from tests.actors import Actor
+
+    if not hasattr(platform, "_test_actor"):
+        platform._test_actor = Actor(platform.get("identity").issuer)
+    return platform._test_actor
+
+
+@pytest.fixture
+def actor():
+    """actor(platform) -> tests.actors.Actor: tokens of that platform's issuer for a named role."""
+    return actor_of
 
 
 # -- real servers (tests/infra.py) --------------------------------------------------------------

@@ -19,6 +19,10 @@ from runtime.identity.roles import UNIT_BOUND, Role
 CHANNELS = frozenset({"mobile_app", "facebook", "zalo", "email", "web_portal", "public_service_portal", "hotline"})
 
 
+# The longest subject accepted: it is recorded as who acted, in columns of runtime/limits.py OPERATOR.
+SUBJECT_MAX = 120
+
+
 class ClaimError(ValueError):
     """The token's claims do not make a valid principal (the message names the claim, never its value)."""
 
@@ -134,6 +138,9 @@ class ClaimMapping:
         subject, issuer = claims.get("sub"), claims.get("iss")
         if not isinstance(subject, str) or not subject or not isinstance(issuer, str):
             raise ClaimError("claim 'sub' is missing or not a string")
+        if len(subject) > SUBJECT_MAX or not subject.isprintable():
+            # Recorded as who acted (runtime/limits.py OPERATOR): a longer id would not fit.
+            raise ClaimError(f"claim 'sub' is longer than {SUBJECT_MAX} characters or not printable")
         roles = self.roles(claims)
         unit = _single(claims, self.unit_claim) if self.unit_claim else None
         if roles & UNIT_BOUND and unit is None:

@@ -106,13 +106,19 @@ class TokenVerifier:
                 refresh_min_seconds=self.settings.jwks_refresh_min_seconds))
 
     @classmethod
-    def from_config(cls, section) -> "TokenVerifier":
-        """From the `identity` configuration section (runtime/config.py IdentityConfig)."""
+    def from_config(cls, section, key_sources: Mapping[str, KeySource] | None = None) -> "TokenVerifier":
+        """From the `identity` configuration section (runtime/config.py IdentityConfig).
+
+        With `identity.embedded` the platform's own issuer is trusted too: through `key_sources`
+        when it runs in this process, else through its discovery document like any provider.
+        """
         from runtime.config import ConfigError
 
         try:
             jwks_urls = parse_pairs(section.jwks_urls, "identity.jwks_urls")
             issuers = split_list(section.issuers)
+            if getattr(section, "embedded", False) and section.embedded_issuer not in issuers:
+                issuers.append(section.embedded_issuer)
             unknown = set(jwks_urls) - set(issuers)
             if unknown:
                 raise ValueError(f"identity.jwks_urls: {', '.join(sorted(unknown))} is not in identity.issuers")
@@ -128,8 +134,12 @@ class TokenVerifier:
                 max_token_seconds=section.max_token_seconds, http_timeout_seconds=section.http_timeout_seconds,
                 jwks_cache_seconds=section.jwks_cache_seconds,
                 jwks_refresh_min_seconds=section.jwks_refresh_min_seconds, ca_file=section.ca_file)
-            return cls([TrustedIssuer(i, audience, jwks_urls.get(i, "")) for i in issuers], settings,
-                       ClaimMapping.from_config(section))
+            embedded = section.embedded_issuer if getattr(section, "embedded", False) else None
+            # The embedded issuer's tokens carry the platform's own claim names, whatever the
+            # province's provider needs mapped.
+            return cls([TrustedIssuer(i, audience, jwks_urls.get(i, ""), ClaimMapping() if i == embedded else None)
+                        for i in issuers], settings,
+                       ClaimMapping.from_config(section), key_sources)
         except (ValueError, OSError) as exc:
             raise ConfigError(str(exc)) from None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pakn.common.v1 import common_pb2
 from pakn.intake.v1 import intake_pb2, intake_pb2_grpc
 from runtime import limits
+from runtime.identity.context import current
 from runtime.messaging import as_utc, ts
 from runtime.streams import split_upload
 from services.intake.app import IntakeApp
@@ -39,7 +40,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             updated_at=ts(as_utc(row.updated_at)), channel=row.channel)
 
     def DiscloseSubmitter(self, request, context):
-        actor = limits.check_actor(dict(context.invocation_metadata()).get("x-pakn-actor", ""))
+        actor = current().actor_id
         contact, disclosure_id = self.app.disclose(request.case_id, request.requesting_body, request.reason, actor)
         return intake_pb2.DiscloseSubmitterResponse(submitter=intake_pb2.Submitter(**contact),
                                                     disclosure_id=disclosure_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pakn.processing.v1 import processing_pb2, processing_pb2_grpc
 from runtime import limits
+from runtime.identity.context import current
 from runtime.messaging import as_utc, from_ts, ts
 from runtime.streams import split_upload
 from services.processing.app import Item, ProcessingApp, deadline_of, media_refs
@@ -31,7 +32,8 @@ def work_item(item: Item) -> processing_pb2.WorkItem:
 
 
 def _actor(context) -> str:
-    return limits.check_actor(dict(context.invocation_metadata()).get("x-pakn-actor", ""))
+    """Who acts: the verified caller's id (runtime/identity/context.py), never a header the caller writes."""
+    return current().actor_id
 
 
 class ProcessingServicer(processing_pb2_grpc.ProcessingServiceServicer):

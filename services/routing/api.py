@@ -5,6 +5,7 @@ from __future__ import annotations
 from pakn.common.v1 import common_pb2
 from pakn.routing.v1 import calendar_pb2, calendar_pb2_grpc, routing_pb2, routing_pb2_grpc
 from runtime import limits
+from runtime.identity.context import current
 from runtime.messaging import as_utc, from_ts, ts
 from services.routing import domain
 from services.routing.app import AssignmentView, CalendarApp, CaseView, RoutingApp, media_refs
@@ -43,7 +44,8 @@ def unit_pb(row) -> common_pb2.Unit:
 
 
 def _actor(context) -> str:
-    return limits.check_actor(dict(context.invocation_metadata()).get("x-pakn-actor", ""))
+    """Who acts: the verified caller's id (runtime/identity/context.py), never a header the caller writes."""
+    return current().actor_id
 
 
 class RoutingServicer(routing_pb2_grpc.RoutingServiceServicer):
