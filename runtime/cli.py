@@ -24,6 +24,7 @@ from typing import Any
 import click
 
 from runtime import config as config_mod
+from runtime.admin_pki import pki_group
 
 CHANNELS = ["mobile_app", "facebook", "zalo", "email", "web_portal", "public_service_portal", "hotline"]
 RATINGS = ["satisfied", "accepted", "not_satisfied"]
@@ -554,6 +555,9 @@ def leader_return(obj: Ctx, assignment_id, reason):
 @main.group()
 def admin() -> None:
     """Operators and the Department of I&C: units, the calendar, reports."""
+
+
+admin.add_command(pki_group)
 
 
 @admin.command("register-unit")

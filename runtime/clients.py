@@ -1,4 +1,5 @@
-"""gRPC clients with a deadline on every call and trace context in metadata."""
+"""gRPC clients with a deadline on every call and trace context in metadata; mutual TLS with the
+process's certificate when `[tls]` is configured (runtime/tls.py, docs/pki.md)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any, Callable
 
 import grpc
 
+from runtime import tls
 from runtime.config import Config
 from runtime.telemetry import Telemetry
 
@@ -62,8 +64,12 @@ class DeadlineAndTraceInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnarySt
 
 
 def channel(address: str, deadline_seconds: float = 10.0, metadata: dict[str, str] | None = None,
-            token: TokenSource | None = None) -> grpc.Channel:
-    raw = grpc.insecure_channel(address, options=[("grpc.max_receive_message_length", 8 * 1024 * 1024)])
+            token: TokenSource | None = None, credentials: grpc.ChannelCredentials | None = None,
+            options: list[tuple[str, str]] | None = None) -> grpc.Channel:
+    """A channel to `address`: TLS with `credentials` (runtime/tls.channel_credentials), else plaintext."""
+    opts = [("grpc.max_receive_message_length", 8 * 1024 * 1024), *(options or [])]
+    raw = (grpc.secure_channel(address, credentials, options=opts) if credentials is not None
+           else grpc.insecure_channel(address, options=opts))
     return grpc.intercept_channel(raw, DeadlineAndTraceInterceptor(deadline_seconds, metadata, token))
 
 
@@ -86,14 +92,17 @@ class Clients:
         from pakn.reporting.v1 import reporting_pb2_grpc
         from pakn.routing.v1 import calendar_pb2_grpc, routing_pb2_grpc
 
-        self._channels: dict[str, grpc.Channel] = {}
+        self._channels: dict[tuple[str, tuple], grpc.Channel] = {}
         deadline = config.clients.deadline_seconds
+        credentials = tls.channel_credentials(config)
 
         def ch(service: str) -> grpc.Channel:
             address = config.client_address(service)
-            if address not in self._channels:
-                self._channels[address] = channel(address, deadline, metadata, token)
-            return self._channels[address]
+            options = tls.channel_options(config, service)
+            key = (address, tuple(options))
+            if key not in self._channels:
+                self._channels[key] = channel(address, deadline, metadata, token, credentials, options)
+            return self._channels[key]
 
         self.intake: Any = intake_pb2_grpc.IntakeServiceStub(ch("intake"))
         self.routing: Any = routing_pb2_grpc.RoutingServiceStub(ch("routing"))

@@ -30,6 +30,9 @@ class ServerConfig:
     max_workers: int = 32
     # How often readiness (database, broker) is re-checked for grpc.health.v1.
     readiness_interval_seconds: float = 5.0
+    # Development only: allow a plaintext gRPC listener on an address other hosts can reach.
+    # Without [tls] files a listener must be on loopback (docs/pki.md); with them it is mutual TLS.
+    plaintext: bool = False
 
 
 @dataclass
@@ -206,6 +209,35 @@ class ClientsConfig:
 
 
 @dataclass
+class TlsConfig:
+    # Mutual TLS of the gRPC server and of the clients (docs/pki.md). One certificate per process,
+    # for both directions (server and client usage). A folder laid out as a cert-manager Secret
+    # (tls.crt, tls.key, ca.crt), as `pakn admin pki init` writes it; the *_file settings, when
+    # set, replace its files one by one. Nothing set: plaintext (loopback, or server.plaintext).
+    dir: str = ""
+    cert_file: str = ""
+    # The private key (PEM). A path, never the key itself.
+    key_file: str = ""
+    # The CA bundle every peer's certificate must chain to: clients' for the server, servers' for clients.
+    ca_file: str = ""
+    # The name outgoing calls expect in the server's certificate when it is not the address's host
+    # (grpc.ssl_target_name_override); "{service}" becomes the service's name: "pakn-{service}".
+    server_name: str = ""
+    # How often the server looks at its files for a renewed certificate or CA (no restart needed).
+    reload_seconds: float = 30.0
+
+    def files(self) -> tuple[Path, Path, Path] | None:
+        """(certificate, key, CA bundle), or None when TLS is not configured."""
+        folder = Path(self.dir) if self.dir else None
+        cert = self.cert_file or (str(folder / "tls.crt") if folder else "")
+        key = self.key_file or (str(folder / "tls.key") if folder else "")
+        ca = self.ca_file or (str(folder / "ca.crt") if folder else "")
+        if not (cert or key or ca):
+            return None
+        return Path(cert), Path(key), Path(ca)
+
+
+@dataclass
 class IdentityConfig:
     # Who calls (docs/identity.md, docs/security.md): every RPC but health and reflection is
     # authenticated and authorised by runtime/identity/policy.py. A call without a token is a
@@ -266,6 +298,7 @@ class Config:
     clients: ClientsConfig = field(default_factory=ClientsConfig)
     email_gateway: EmailGatewayConfig = field(default_factory=EmailGatewayConfig)
     identity: IdentityConfig = field(default_factory=IdentityConfig)
+    tls: TlsConfig = field(default_factory=TlsConfig)
 
     @property
     def data_path(self) -> Path:
@@ -376,6 +409,12 @@ def validate(config: Config) -> None:
         raise ConfigError("scan.timeout_seconds and scan.max_stream_mb: more than 0")
     if not 0 <= config.server.port < 65536:
         raise ConfigError("server.port: out of range")
+    if not (config.tls.dir or all((config.tls.cert_file, config.tls.key_file, config.tls.ca_file))) \
+            and any((config.tls.cert_file, config.tls.key_file, config.tls.ca_file)):
+        raise ConfigError("tls: set tls.dir, or all of tls.cert_file, tls.key_file and tls.ca_file "
+                          "(mutual TLS needs a certificate, its key and the CA bundle)")
+    if config.tls.reload_seconds < 0:
+        raise ConfigError("tls.reload_seconds: not negative")
     if config.events.consumer_attempts < 1:
         raise ConfigError("events.consumer_attempts: at least 1")
     if config.events.parked_retry_base_seconds < 0 or config.events.parked_max_retries < 0:

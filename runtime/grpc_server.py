@@ -6,6 +6,8 @@
 - Interceptors: tracing (trace context from metadata), metrics (latency histogram), and error
   mapping (domain errors to status codes with details; anything else to a generic INTERNAL).
 - SIGTERM: health goes NOT_SERVING, new calls are refused, in-flight calls get `grace_seconds`.
+- The listener: mutual TLS with `[tls]` files (reloaded when renewed), else plaintext, which only a
+  loopback address or `server.plaintext` allows (runtime/tls.py, docs/pki.md).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 from opentelemetry import trace
 
-from runtime import limits
+from runtime import limits, tls
 from runtime.config import Config
 from runtime.errors import DomainError, InvalidArgument, to_status
 from runtime.faults import internal_status, is_unavailable, unavailable_status
@@ -179,7 +181,11 @@ class ObservabilityInterceptor(grpc.ServerInterceptor):
 
 class GrpcServer:
     def __init__(self, config: Config, telemetry: Telemetry, gate: Gate | None = None):
+        # Before anything is built: a plaintext listener other hosts could reach is refused.
+        tls.check_listener(config)
         self.config = config
+        # The TLS files in use, reloaded when they change (None: plaintext).
+        self.certificates: tls.ReloadingServerCertificates | None = None
         self.interceptor = ObservabilityInterceptor(telemetry, config.intake.case_max_files, gate)
         self.server = grpc.server(
             futures.ThreadPoolExecutor(max_workers=config.server.max_workers, thread_name_prefix="grpc"),
@@ -207,14 +213,20 @@ class GrpcServer:
         self.health.set(LIVENESS, health_pb2.HealthCheckResponse.SERVING)
         reflection.enable_server_reflection(self.service_names, self.server)
         address = f"{self.config.server.host}:{self.config.server.port}"
-        self.port = self.server.add_insecure_port(address)
+        secure = tls.server_credentials(self.config)
+        if secure is not None:
+            credentials, self.certificates = secure
+            self.port = self.server.add_secure_port(address, credentials)
+        else:
+            self.port = self.server.add_insecure_port(address)
         if not self.port:
             raise OSError(f"cannot listen on {address}")
         self.server.start()
         self.check_readiness()
         self._checker = threading.Thread(target=self._check_loop, name="readiness", daemon=True)
         self._checker.start()
-        log.info("gRPC on %s:%s serving %s", self.config.server.host, self.port,
+        log.info("gRPC (%s) on %s:%s serving %s", "mutual TLS" if secure else "plaintext",
+                 self.config.server.host, self.port,
                  ", ".join(n for n in self.readiness))
         return self.port
 

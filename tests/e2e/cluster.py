@@ -1,5 +1,6 @@
 """Microservices mode for tests: one `pakn serve` process per service API plus the workers,
-on PostgreSQL, RabbitMQ, SeaweedFS and a real SMTP server."""
+on PostgreSQL, RabbitMQ, SeaweedFS and a real SMTP server; mutual TLS between them, each process
+with its own certificate from `pakn admin pki init` (docs/pki.md)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,22 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from runtime import pki
 from runtime.config import load
 from runtime.modules import SERVICES, spec_of
+from runtime.tls import channel_credentials
 from tests.infra import env_settings, fernet_keys, free_port
 
 
 class Cluster:
+    # Mutual TLS: every process gets PAKN_TLS__DIR=<folder>/pki/<its name>; clients (config()) the CLI's.
+    tls = True
+
     def __init__(self, folder: Path, postgres_url: str, amqp_uri: str, seaweedfs, smtp_server):
         self.folder = folder
+        self.pki = folder / "pki"
+        if self.tls:
+            pki.init(self.pki)  # what an operator runs once: a CA and one certificate per process
         self.ports = {s: free_port() for s in SERVICES}
         self.settings: dict[str, object] = {
             "data_dir": str(folder), "database.url": postgres_url, "database.auto_migrate": False,
@@ -35,13 +44,27 @@ class Cluster:
         self.env = {**os.environ, **env_settings(self.settings)}
         self.processes: dict[str, subprocess.Popen] = {}
 
-    def config(self):
-        return load(environ={}, overrides=self.settings)
+    def config(self, name: str = "cli"):
+        """The settings of a client of the cluster (the CLI's certificate), or of the process `name`."""
+        return load(environ={}, overrides={**self.settings, **self.tls_settings(name)})
+
+    def tls_settings(self, name: str) -> dict[str, str]:
+        return {"tls.dir": str(self.pki / name)} if self.tls else {}
+
+    def process_env(self, name: str) -> dict[str, str]:
+        """A process's environment: the cluster's settings and its own certificate."""
+        return {**self.env, **env_settings(self.tls_settings(name))}
+
+    def channel(self, port: int) -> grpc.Channel:
+        """A channel to one process, as the CLI."""
+        credentials = channel_credentials(self.config())
+        return (grpc.secure_channel(f"127.0.0.1:{port}", credentials) if credentials is not None
+                else grpc.insecure_channel(f"127.0.0.1:{port}"))
 
     def _spawn(self, name: str, *args: str) -> None:
         log = open(self.folder / f"{name}.log", "wb")
-        self.processes[name] = subprocess.Popen([sys.executable, "-m", "runtime.cli", *args], env=self.env,
-                                                stdout=log, stderr=subprocess.STDOUT)
+        self.processes[name] = subprocess.Popen([sys.executable, "-m", "runtime.cli", *args],
+                                                env=self.process_env(name), stdout=log, stderr=subprocess.STDOUT)
 
     def start(self, timeout: float = 90.0) -> "Cluster":
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -53,7 +76,7 @@ class Cluster:
         self._spawn("workers", "serve", "--target=workers", f"--metrics-port={free_port()}")
         deadline = time.monotonic() + timeout
         for service, port in self.ports.items():
-            with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            with self.channel(port) as channel:
                 stub = health_pb2_grpc.HealthStub(channel)
                 while True:
                     self._check_alive()
