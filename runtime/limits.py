@@ -37,7 +37,7 @@ CODE = 64               # reason codes and other short codes
 KIND = 32               # short kinds: rework kind, addressee kind, template
 IDEMPOTENCY = 256       # request_id, external_id
 IDEMPOTENCY_KEY = 300   # the key stored: "req:<request_id>" or "<channel>:<external_id>"
-OPERATOR = 120          # operator, handler and actor ids (also the x-pakn-actor header)
+OPERATOR = 120          # operator, handler and actor ids (a token's subject: runtime/identity/principal.py)
 TRACKING_CODE = 16
 WARD_CODE = 16
 DATE = 32               # a local date written YYYY-MM-DD (a little room for spaces)
@@ -397,17 +397,6 @@ def check_text(v: Validator, field: str, value: str, max_length: int, vi: str, e
 def email_problem(address: str) -> tuple[str, str] | None:
     """RFC 5321's sizes: at most EMAIL characters in all and EMAIL_LOCAL before the `@`."""
     return string_problem(address or "", text(EMAIL, "địa chỉ thư điện tử", "the e-mail address", email=True))
-
-
-def check_actor(value: str) -> str:
-    """The `x-pakn-actor` header, recorded with what the actor did: refused when it would not fit."""
-    value = (value or "").strip()
-    problem = string_problem(value, text(OPERATOR, "mã người thực hiện", "actor id"))
-    if problem:
-        from runtime.errors import InvalidArgument
-
-        raise InvalidArgument([Violation("x-pakn-actor", *problem)])
-    return value
 
 
 def cap(violations: list[Violation]) -> list[Violation]:

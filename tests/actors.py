@@ -97,7 +97,7 @@ def assignment_units(clients_factory: Callable[[], Any]) -> Callable[[str], str 
         clients = clients_factory()
         try:
             item = clients.processing.GetWorkItem(processing_pb2.GetWorkItemRequest(assignment_id=assignment_id))
-            known[assignment_id] = item.item.unit_id if hasattr(item, "item") else item.unit_id
+            known[assignment_id] = item.work_item.unit_id
             return known[assignment_id]
         except grpc.RpcError:
             pass

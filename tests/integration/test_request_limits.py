@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from pakn.common.v1 import common_pb2
 from pakn.intake.v1 import intake_pb2
 from pakn.notification.v1 import notification_pb2
+from runtime.clients import Clients
 from runtime.errors import field_violations
 from tests.helpers import eventually, now_ts, place, rpc_error, violations
 from tests.infra import fernet_keys
@@ -92,15 +93,22 @@ def test_timestamps_outside_the_range_are_invalid_not_internal(start_platform, c
     assert err.code() == grpc.StatusCode.INVALID_ARGUMENT and list(violations(err)) == ["occurred_at"]
 
 
-def test_an_actor_header_too_long_for_the_record_is_invalid(start_platform, clients_for):
+def test_who_acted_comes_from_the_token_and_a_subject_too_long_for_the_record_is_refused(start_platform, actor):
+    """The actor recorded with a disclosure is the token's subject (a header the caller writes is
+    ignored); a subject that would not fit the record's column is refused before anything is done."""
+    from runtime.identity.roles import Role
+
     p = start_platform("intake")
-    c = clients_for(p)
-    case = c.intake.SubmitCase(submit_request())
-    err = rpc_error(lambda: c.intake.DiscloseSubmitter(
+    channel = Clients(p.config, token=lambda _m, _r: actor(p).token(Role.CHANNEL, channel="mobile_app"))
+    case = channel.intake.SubmitCase(submit_request())
+    officer = Clients(p.config, token=lambda _m, _r: actor(p).token(Role.DISCLOSURE_OFFICER, subject="a" * 121))
+    err = rpc_error(lambda: officer.intake.DiscloseSubmitter(
         intake_pb2.DiscloseSubmitterRequest(case_id=case.case_id, requesting_body="Công an tỉnh", reason="Điều tra"),
-        metadata=[("x-pakn-actor", "a" * 500)]))
-    assert err.code() == grpc.StatusCode.INVALID_ARGUMENT and list(violations(err)) == ["x-pakn-actor"]
+        metadata=[("x-pakn-actor", "can-bo-khac")]))
+    assert err.code() == grpc.StatusCode.UNAUTHENTICATED
     assert count(p, "intake", "disclosures") == 0
+    channel.close()
+    officer.close()
 
 
 def address(length: int, local: int = 20) -> str:

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from concurrent import futures
+from pathlib import Path
 
 import grpc
 import pytest
@@ -18,6 +19,8 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from pakn.common.v1 import common_pb2
 from pakn.intake.v1 import intake_pb2, intake_pb2_grpc
 from runtime.clients import channel
+from runtime.identity.issuer import EmbeddedIssuer, SigningKeys
+from runtime.identity.roles import Role
 from tests import media_samples
 from tests.infra import free_port
 
@@ -29,6 +32,7 @@ def intake_process(tmp_path):
            "PAKN_SERVER__GRACE_SECONDS": "10"}
     proc = subprocess.Popen([sys.executable, "-m", "runtime.cli", "serve", "--target=intake", f"--port={port}"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc.args_data_dir = str(tmp_path)
     ch = grpc.insecure_channel(f"127.0.0.1:{port}")
     health = health_pb2_grpc.HealthStub(ch)
     deadline = time.monotonic() + 30
@@ -75,7 +79,11 @@ def test_sigterm_lets_an_inflight_upload_finish_then_exits_cleanly(intake_proces
             yield intake_pb2.UploadMediaRequest(chunk=photo[1004 + 1000 * i:2004 + 1000 * i])
             time.sleep(0.1)
 
-    media = stub.UploadMedia(slow_upload(), timeout=20).media
+    # A channel's token, signed by the process's own issuer (its key ring in the data folder).
+    issuer = EmbeddedIssuer("http://localhost:8470", "pakn",
+                            SigningKeys(Path(proc.args_data_dir) / "identity" / "signing-keys.json"))
+    token = issuer.issue("channel-web", [Role.CHANNEL], channel="web_portal")
+    media = stub.UploadMedia(slow_upload(), timeout=20, metadata=[("authorization", f"Bearer {token}")]).media
     assert terminated.is_set()
     # Accepted only if every byte arrived (a cut JPEG is refused as damaged); what is stored is the
     # re-encoded image, so its size is not the upload's.

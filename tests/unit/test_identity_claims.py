@@ -79,8 +79,13 @@ def test_settings_from_the_environment():
                            "PAKN_IDENTITY__AUDIENCE": "pakn-api",
                            "PAKN_IDENTITY__JWKS_URLS": "https://sso.example.vn/realms/pakn=https://keys.example.vn/j"})
     verifier = TokenVerifier.from_config(config.identity)
-    (trusted,) = verifier.issuers.values()
+    # The platform's own issuer is trusted beside the province's unless identity.embedded is off.
+    assert set(verifier.issuers) == {"https://sso.example.vn/realms/pakn", config.identity.embedded_issuer}
+    trusted = verifier.issuers["https://sso.example.vn/realms/pakn"]
     assert trusted.audience == ("pakn-api",) and trusted.jwks_url == "https://keys.example.vn/j"
+    config.identity.embedded = False
+    (only,) = TokenVerifier.from_config(config.identity).issuers.values()
+    assert only.issuer == "https://sso.example.vn/realms/pakn"
 
 
 def test_discovery_url_keeps_the_issuers_path():
