@@ -27,8 +27,12 @@ from opentelemetry import trace
 from sqlalchemy.engine import Connection
 
 from pakn.events.v1 import events_pb2
+from runtime import audit
 from runtime.db import Database
 from runtime.faults import Redeliver, is_unavailable
+from runtime.identity.context import Caller, acting, bound, on_behalf, origin, system
+from runtime.identity.principal import Principal
+from runtime.identity.roles import Role
 from runtime.loops import PollingLoop
 from runtime.telemetry import Telemetry
 
@@ -92,10 +96,38 @@ def from_ts(value: timestamp_pb2.Timestamp) -> datetime:
     return value.ToDatetime(tzinfo=timezone.utc)
 
 
+def actor_of(caller: Caller) -> events_pb2.Actor:
+    """The envelope's actor for the bound caller: whom a consumer acts for, else the caller itself."""
+    p = origin(caller)
+    return events_pb2.Actor(subject=p.subject, roles=sorted(str(r) for r in p.roles), unit_id=p.unit_id or "",
+                            issuer=p.issuer, auth_method=p.method, request_id=caller.request_id,
+                            channel=p.channel or "", client_id=p.client_id or "")
+
+
+_ROLE_NAMES = frozenset(r.value for r in Role)
+
+
+def principal_of(actor: events_pb2.Actor) -> Principal:
+    """The principal an envelope's actor names (an envelope without one: "unknown")."""
+    roles = frozenset(Role(r) for r in actor.roles if r in _ROLE_NAMES)
+    if not actor.auth_method:
+        return Principal(subject="unknown", issuer="", roles=frozenset(), method="unknown")
+    return Principal(subject=actor.subject, issuer=actor.issuer, roles=roles, unit_id=actor.unit_id or None,
+                     client_id=actor.client_id or None, channel=actor.channel or None, method=actor.auth_method)
+
+
+def consumer_caller(service: str, envelope: events_pb2.EventEnvelope) -> Caller:
+    """Who a consumer runs as: `system:<service>` on behalf of the envelope's actor."""
+    return on_behalf(service, principal_of(envelope.actor), envelope.actor.request_id, envelope.event_type)
+
+
 def make_envelope(source: str, event_type: str, case_id: str, payload: Message,
                   occurred_at: datetime | None = None) -> events_pb2.EventEnvelope:
+    """An event's envelope; its actor is the caller bound now (runtime/identity/context.py), or the
+    emitting service itself when nothing is bound (a loop, a timer) — never a request's field."""
     env = events_pb2.EventEnvelope(
         event_id=str(uuid.uuid4()), event_type=event_type, source=source, case_id=case_id,
+        actor=actor_of(bound() or system(source, event_type)),
     )
     env.occurred_at.FromDatetime(occurred_at or utcnow())
     Telemetry.inject(env.headers)
@@ -129,6 +161,9 @@ class Outbox:
             event_id=env.event_id, event_type=event_type, case_id=case_id,
             envelope=env.SerializeToString(), created_at=utcnow(),
         ))
+        state = audit.transaction_state(conn)
+        if state is not None:  # the case a mutating call's audit record names
+            state["case_ids"].append(case_id)
         # Wake the relay once the transaction commits.
         sa.event.listen(conn, "commit", lambda _c: self._wake(), once=True)
         return env
@@ -329,13 +364,21 @@ class EventConsumer:
         inbox, handler = self.tables["inbox"], getattr(self.handlers, sub.method)
         seen = sa.select(inbox.c.event_id).where(inbox.c.event_id == envelope.event_id,
                                                  inbox.c.handler == sub.handler_name)
+        # The handler runs as this service acting for whoever the event says acted; what it emits
+        # carries the same actor, and its audit record names them.
+        caller = consumer_caller(self.service, envelope)
+        trail = self.db.audit
         try:
-            with self.db.transaction() as conn:
+            with acting(caller), self.db.transaction() as conn:
                 duplicate = conn.execute(seen).first() is not None
                 if not duplicate:
                     conn.execute(inbox.insert().values(
                         event_id=envelope.event_id, handler=sub.handler_name, processed_at=utcnow()))
                     handler(conn, payload, envelope)
+                    if trail is not None:
+                        trail.append(conn, audit.entry(caller, envelope.event_type, object_type="event",
+                                                       object_id=envelope.event_id, case_id=envelope.case_id,
+                                                       detail=sub.handler_name))
                 self._resolve(conn, parked_id)
         except sa.exc.IntegrityError:
             # A concurrent delivery of the same event may have won the inbox row.

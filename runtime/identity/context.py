@@ -29,6 +29,9 @@ class Caller:
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     # The full gRPC method ("/pakn.routing.v1.RoutingService/VerifyCase"), or what started the work.
     action: str = ""
+    # For the platform acting on someone's behalf (a consumer handling their event): who originally
+    # acted, as the event's envelope says (runtime/messaging.py). None otherwise.
+    on_behalf_of: Principal | None = None
 
     @property
     def actor_id(self) -> str:
@@ -42,6 +45,17 @@ def system(service: str, action: str = "") -> Caller:
     """The platform itself acting (a consumer handling an event, a loop, an admin command)."""
     return Caller(Principal(subject=f"system:{service}", issuer="", roles=frozenset(), method="system"),
                   action=action)
+
+
+def on_behalf(service: str, principal: Principal, request_id: str = "", action: str = "") -> Caller:
+    """`system:<service>` acting for `principal`, who started the work (an event's actor)."""
+    me = system(service, action)
+    return Caller(me.principal, "", request_id or me.request_id, action, on_behalf_of=principal)
+
+
+def origin(caller: Caller) -> Principal:
+    """Who the work is ultimately for: the principal acted for, else the caller's own."""
+    return caller.on_behalf_of if caller.on_behalf_of is not None else caller.principal
 
 
 _current: contextvars.ContextVar[Caller | None] = contextvars.ContextVar("pakn_caller", default=None)

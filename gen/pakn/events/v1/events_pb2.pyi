@@ -12,7 +12,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class EventEnvelope(_message.Message):
-    __slots__ = ("event_id", "event_type", "source", "occurred_at", "case_id", "headers", "payload")
+    __slots__ = ("event_id", "event_type", "source", "occurred_at", "case_id", "headers", "payload", "actor")
     class HeadersEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -27,6 +27,7 @@ class EventEnvelope(_message.Message):
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     HEADERS_FIELD_NUMBER: _ClassVar[int]
     PAYLOAD_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
     event_id: str
     event_type: str
     source: str
@@ -34,7 +35,28 @@ class EventEnvelope(_message.Message):
     case_id: str
     headers: _containers.ScalarMap[str, str]
     payload: _any_pb2.Any
-    def __init__(self, event_id: _Optional[str] = ..., event_type: _Optional[str] = ..., source: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., case_id: _Optional[str] = ..., headers: _Optional[_Mapping[str, str]] = ..., payload: _Optional[_Union[_any_pb2.Any, _Mapping]] = ...) -> None: ...
+    actor: Actor
+    def __init__(self, event_id: _Optional[str] = ..., event_type: _Optional[str] = ..., source: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., case_id: _Optional[str] = ..., headers: _Optional[_Mapping[str, str]] = ..., payload: _Optional[_Union[_any_pb2.Any, _Mapping]] = ..., actor: _Optional[_Union[Actor, _Mapping]] = ...) -> None: ...
+
+class Actor(_message.Message):
+    __slots__ = ("subject", "roles", "unit_id", "issuer", "auth_method", "request_id", "channel", "client_id")
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    ROLES_FIELD_NUMBER: _ClassVar[int]
+    UNIT_ID_FIELD_NUMBER: _ClassVar[int]
+    ISSUER_FIELD_NUMBER: _ClassVar[int]
+    AUTH_METHOD_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    subject: str
+    roles: _containers.RepeatedScalarFieldContainer[str]
+    unit_id: str
+    issuer: str
+    auth_method: str
+    request_id: str
+    channel: str
+    client_id: str
+    def __init__(self, subject: _Optional[str] = ..., roles: _Optional[_Iterable[str]] = ..., unit_id: _Optional[str] = ..., issuer: _Optional[str] = ..., auth_method: _Optional[str] = ..., request_id: _Optional[str] = ..., channel: _Optional[str] = ..., client_id: _Optional[str] = ...) -> None: ...
 
 class CaseReceived(_message.Message):
     __slots__ = ("case_id", "tracking_code", "channel", "content", "occurred_at", "location", "media", "keep_identity_secret", "received_at", "screening_flags", "contact_verifiers", "sealed_contact", "findings", "text_repaired_from", "operator_id")
