@@ -23,6 +23,7 @@ from typing import Any
 
 import click
 
+from runtime import admin_audit
 from runtime import config as config_mod
 from runtime.admin_pki import pki_group
 
@@ -558,6 +559,7 @@ def admin() -> None:
 
 
 admin.add_command(pki_group)
+admin.add_command(admin_audit.audit)
 
 
 @admin.command("register-unit")

@@ -95,6 +95,7 @@ class Clients:
         self._channels: dict[tuple[str, tuple], grpc.Channel] = {}
         deadline = config.clients.deadline_seconds
         credentials = tls.channel_credentials(config)
+        self._ch = None
 
         def ch(service: str) -> grpc.Channel:
             address = config.client_address(service)
@@ -112,6 +113,13 @@ class Clients:
         self.publication: Any = publication_pb2_grpc.PublicationServiceStub(ch("publication"))
         self.notification: Any = notification_pb2_grpc.NotificationServiceStub(ch("notification"))
         self.reporting: Any = reporting_pb2_grpc.ReportingServiceStub(ch("reporting"))
+        self._ch = ch
+
+    def audit(self, service: str) -> Any:
+        """The AuditService of the server that runs `service` (each answers for its own chains)."""
+        from pakn.audit.v1 import audit_pb2_grpc
+
+        return audit_pb2_grpc.AuditServiceStub(self._ch(service))
 
     def close(self) -> None:
         for ch in self._channels.values():

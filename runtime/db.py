@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -26,6 +26,10 @@ class Database:
         self.migrations = migrations
         self.url = sa.engine.make_url(url)
         self.is_postgres = self.url.get_backend_name() == "postgresql"
+        # The service's audit trail (runtime/audit.py AuditTrail.attach) and the hooks run in every
+        # transaction before it commits (the trail's record of a mutating call).
+        self.audit = None
+        self.before_commit: list[Callable[[Connection], None]] = []
         self.schema = service if self.is_postgres else None
         if self.is_postgres:
             self.engine: Engine = sa.create_engine(
@@ -57,8 +61,16 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
+        """One transaction; the before_commit hooks run in it once its body succeeded."""
         with self.engine.begin() as conn:
-            yield conn
+            # What the transaction does, for the hooks (runtime/audit.py: rows written, events' cases).
+            conn.info["pakn.tx"] = {"wrote": False, "case_ids": []}
+            try:
+                yield conn
+                for hook in self.before_commit:
+                    hook(conn)
+            finally:
+                conn.info.pop("pakn.tx", None)
 
     def ping(self) -> bool:
         try:

@@ -27,7 +27,7 @@ from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 from opentelemetry import trace
 
-from runtime import limits, tls
+from runtime import audit, limits, tls
 from runtime.config import Config
 from runtime.errors import DomainError, InvalidArgument, to_status
 from runtime.faults import internal_status, is_unavailable, unavailable_status
@@ -73,7 +73,8 @@ class ObservabilityInterceptor(grpc.ServerInterceptor):
 
     Order for each call: the span, then the caller admitted by the identity gate (authentication
     and the policy's roles: runtime/identity/authn.py), then the request limits, then the handler,
-    which runs as the admitted caller (runtime/identity/context.py).
+    which runs as the admitted caller (runtime/identity/context.py) inside the call's audit scope
+    (runtime/audit.py: a mutating call's change commits with its record).
     """
 
     def __init__(self, telemetry: Telemetry, media_ids: int = limits.MEDIA_IDS, gate: Gate | None = None):
@@ -125,7 +126,7 @@ class ObservabilityInterceptor(grpc.ServerInterceptor):
                     try:
                         caller = admit(context)
                         check(request_or_iterator)
-                        with acting(caller):
+                        with acting(caller), audit.call(caller, request_or_iterator):
                             return behavior(request_or_iterator, context)
                     except DomainError as err:
                         code = err.code
@@ -151,7 +152,7 @@ class ObservabilityInterceptor(grpc.ServerInterceptor):
                     try:
                         caller = admit(context)
                         check(request_or_iterator)
-                        with acting(caller):
+                        with acting(caller), audit.call(caller, request_or_iterator):
                             yield from behavior(request_or_iterator, context)
                     except DomainError as err:
                         code = err.code

@@ -16,6 +16,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
+from runtime.audit import AuditTrail
 from runtime.config import ConfigError
 from runtime.db import Database, sqlite_url
 from runtime.messaging import EventConsumer, InProcessBus, Outbox, OutboxRelay, ParkedEventRetrier
@@ -124,6 +125,8 @@ class ServiceRuntime(Component):
         self.db = Database(service, url, self.spec.metadata, self.spec.migrations, cfg.database.pool_size)
         if cfg.database.auto_migrate:
             self.db.migrate()
+        # Its audit chain: mutating calls, decryptions, denials and handled events (runtime/audit.py).
+        self.audit = AuditTrail.attach(service, self.db)
         self.telemetry = p.get("telemetry")
         self.bus = p.get("event-bus")
         self.outbox = Outbox(service, self.spec.metadata)
@@ -177,6 +180,11 @@ def _service_api(service: str) -> Callable[["Platform"], Any]:
         server.add(rt.spec.full_name, rt.parts.register, rt.ready)
         for name in rt.parts.services:
             server.add(name, lambda _server: None, rt.ready)  # registered by rt.parts.register
+        # Refusals of this service's methods go to its own chain; auditors read it over AuditService.
+        from runtime import audit_api
+
+        server.interceptor.on_denied.append(rt.audit.denial_hook((rt.spec.full_name, *rt.parts.services)))
+        audit_api.host(server, service, rt.audit, rt.ready)
         return rt
     return init
 

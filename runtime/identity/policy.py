@@ -70,6 +70,7 @@ _PROCESSING = "/pakn.processing.v1.ProcessingService/"
 _PUBLICATION = "/pakn.publication.v1.PublicationService/"
 _NOTIFICATION = "/pakn.notification.v1.NotificationService/"
 _REPORTING = "/pakn.reporting.v1.ReportingService/"
+_AUDIT = "/pakn.audit.v1.AuditService/"
 
 POLICY: dict[str, Rule] = {
     # Intake (Đ5–Đ6) ----------------------------------------------------------------------------
@@ -175,6 +176,9 @@ POLICY: dict[str, Rule] = {
     _REPORTING + "GetUnitScorecards": rule(READERS, Scope.ANY, "Đ14: the figures that rank units"),
     _REPORTING + "ExportReport": rule(READERS, Scope.ANY, "Đ13.7: the official report"),
     _REPORTING + "GetReportPeriod": rule(EVERYONE, Scope.PUBLIC, "Đ13.7: the reporting periods are public"),
+    # The audit trail (docs/audit.md), hosted by every service's server -------------------------
+    _AUDIT + "ListCaseTrail": rule({R.AUDITOR}, Scope.ANY,
+                                   "Đ12.1, Đ13.1, Đ13.8: who acted on a case, for the bodies that check"),
 }
 
 # Open to every caller, authenticated or not: probes and tooling.

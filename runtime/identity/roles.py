@@ -16,6 +16,11 @@ these.
 - `administrator`: the operator of the system (Sở TT&TT): accounts of agencies and units (Đ13.3).
 - `report_reader`: reads the reports (Đ13.7) and the per-unit figures used to score units (Đ14).
 - `disclosure_officer`: records the controlled disclosure of a submitter's contact (Đ13.8).
+- `auditor`: reads the audit trail (who did what, when, from where; docs/audit.md): the
+  province's Inspectorate (Thanh tra tỉnh) or the Department of I&C's information-security staff,
+  to whom the records are "available to state bodies on request" (Đ12.1) and who check the
+  system's security (Đ13.1) and its disclosures (Đ13.8). The regulation names no such role; this
+  one stands for those bodies and reads nothing but the trail.
 
 Ids follow the regulation's text: Điều 2 khoản 4–6 define the coordinating unit, the processing
 unit and the handler.
@@ -36,6 +41,7 @@ class Role(StrEnum):
     ADMINISTRATOR = "administrator"
     REPORT_READER = "report_reader"
     DISCLOSURE_OFFICER = "disclosure_officer"
+    AUDITOR = "auditor"
 
 
 # Roles that act for one processing unit: a token granting one of them must name exactly one unit.

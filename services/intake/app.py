@@ -15,6 +15,7 @@ from pakn.common.v1 import common_pb2
 from pakn.events.v1 import events_pb2 as ev
 from pakn.intake.v1 import intake_pb2
 from regulation.calendar import VN
+from runtime import audit
 from runtime.calendar_store import CalendarStore
 from runtime.crypto import Box, normalise_contact, verifier
 from runtime.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, Violation
@@ -229,6 +230,8 @@ class IntakeApp:
 
     def _owns(self, row, contact: str) -> bool:
         stored = self.contact_box.open(row.contact_enc)
+        audit.decrypted(self.db, object_type="contact", object_id=row.case_id, case_id=row.case_id,
+                        why="ownership_check")
         given = normalise_contact(contact)
         return given in {normalise_contact(stored.get("phone", "")), normalise_contact(stored.get("email", ""))} - {""}
 
@@ -249,7 +252,11 @@ class IntakeApp:
             conn.execute(disclosures.insert().values(
                 disclosure_id=disclosure_id, case_id=case_id, requesting_body=requesting_body.strip(),
                 reason=reason.strip(), actor=actor, disclosed_at=utcnow()))
-        return self.contact_box.open(row.contact_enc), disclosure_id
+            # Opened before the commit, recorded with it: who, which case's contact, which disclosure.
+            contact = self.contact_box.open(row.contact_enc)
+            audit.decrypted(conn, object_type="contact", object_id=case_id, case_id=case_id,
+                            why=f"disclosure:{disclosure_id}")
+        return contact, disclosure_id
 
 
 def media_ref(row) -> common_pb2.MediaRef:

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from runtime import limits
+from runtime.audit import audit_tables
 from runtime.calendar_store import calendar_tables
 from runtime.messaging import messaging_tables
 
@@ -68,5 +69,6 @@ disclosures = sa.Table(
 )
 
 messaging_tables(metadata)
+audit_tables(metadata)
 # The calendar the hotline's office hours follow (Đ5.2), as announced by routing.
 calendar_tables(metadata)

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from pakn.common.v1 import common_pb2
 from pakn.events.v1 import events_pb2 as ev
+from runtime import audit
 from runtime.crypto import Box
 from runtime.errors import FailedPrecondition, InvalidArgument, NotFound, Violation
 from runtime.loops import PollingLoop
@@ -120,6 +121,9 @@ class NotificationHandlers:
             return
         try:
             channel, address = domain.choose_channel(self.box.open(payload.sealed_contact))
+            # Opened to choose the channel and keep a masked copy; recorded in this transaction.
+            audit.decrypted(conn, object_type="contact", object_id=payload.case_id, case_id=payload.case_id,
+                            why="choose_channel")
         except ValueError:
             channel, address = 0, ""
         masked = domain.mask(address)
@@ -205,6 +209,8 @@ class Dispatcher(PollingLoop):
         error, provider_id, permanent = "", None, False
         try:
             contact = self.box.open(row.sealed_contact)
+            audit.decrypted(self.db, object_type="contact", object_id=row.case_id, case_id=row.case_id,
+                            why=f"send:{row.delivery_id}")
         except ValueError:
             contact, error, permanent = {}, "sealed_contact_unreadable", True
         if not error:

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from runtime import limits
+from runtime.audit import audit_tables
 from runtime.messaging import messaging_tables
 from services.notification.domain import MASKED_MAX
 
@@ -47,3 +48,4 @@ deliveries = sa.Table(
 )
 
 messaging_tables(metadata)
+audit_tables(metadata)

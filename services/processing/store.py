@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from runtime import limits
+from runtime.audit import audit_tables
 from runtime.calendar_store import calendar_tables
 from runtime.messaging import messaging_tables
 
@@ -82,5 +83,6 @@ history = sa.Table(
 )
 
 messaging_tables(metadata)
+audit_tables(metadata)
 # The run-time calendar (day rules and force-majeure pauses) announced by routing.
 calendar_tables(metadata)

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from runtime import limits
+from runtime.audit import audit_tables
 from runtime.messaging import messaging_tables
 
 metadata = sa.MetaData()
@@ -42,3 +43,4 @@ assignments = sa.Table(
 )
 
 messaging_tables(metadata)
+audit_tables(metadata)

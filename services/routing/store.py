@@ -4,6 +4,7 @@ contact stay in intake; the inbox keeps only what the coordinator and the units 
 import sqlalchemy as sa
 
 from runtime import limits
+from runtime.audit import audit_tables
 from runtime.calendar_store import calendar_tables
 from runtime.messaging import messaging_tables
 
@@ -96,5 +97,6 @@ case_history = sa.Table(
 )
 
 messaging_tables(metadata)
+audit_tables(metadata)
 # The run-time calendar (day rules and force-majeure pauses): recorded here through CalendarService.
 calendar_tables(metadata)
