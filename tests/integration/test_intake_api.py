@@ -77,15 +77,14 @@ def test_the_submitter_is_disclosed_only_with_a_requesting_body_and_a_reason_and
         case_id="00000000-0000-0000-0000-000000000000", requesting_body="Công an tỉnh", reason="Xác minh")))
     assert unknown.code() == grpc.StatusCode.NOT_FOUND
     out = c.intake.DiscloseSubmitter(intake_pb2.DiscloseSubmitterRequest(
-        case_id=r.case_id, requesting_body=" Công an phường Tân Ninh ", reason="Cần liên hệ người gửi để xác minh"),
-        metadata=[("x-pakn-actor", "can-bo-07")])
+        case_id=r.case_id, requesting_body=" Công an phường Tân Ninh ", reason="Cần liên hệ người gửi để xác minh"))
     assert (out.submitter.full_name, out.submitter.phone, out.submitter.email) == (
         "Trần Thị Bình", "0912345678", "binh@example.vn")
     with p.service("intake").db.engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT disclosure_id, case_id, requesting_body, reason, actor "
                                     "FROM disclosures")).all()
     assert [tuple(row) for row in rows] == [(out.disclosure_id, r.case_id, "Công an phường Tân Ninh",
-                                             "Cần liên hệ người gửi để xác minh", "can-bo-07")]
+                                             "Cần liên hệ người gửi để xác minh", "test-disclosure_officer")]
 
 
 def test_content_of_10000_characters_is_taken_and_one_more_is_refused_dieu_6_2(start_platform, clients_for):
