@@ -174,8 +174,10 @@ class Burst:
     (for at most `give_up` seconds per submission)."""
 
     def __init__(self, address: str, count: int, tag: str, rate: float = 25.0, threads: int = 6,
-                 deadline: float = 5.0, give_up: float = 60.0):
+                 deadline: float = 5.0, give_up: float = 60.0, token: str = ""):
         self.address, self.count, self.tag, self.rate, self.threads = address, count, tag, rate, threads
+        # The web portal's service account: every submission carries its token.
+        self.metadata = (("authorization", f"Bearer {token}"),) if token else None
         self.deadline, self.give_up = deadline, give_up
         self.requests = [submission(n, tag) for n in range(count)]
         self.calls: list[Call] = []
@@ -227,7 +229,7 @@ class Burst:
             started = time.monotonic()
             call = Call(request.request_id, attempt, round(started - self.t0, 3), 0.0, "OK")
             try:
-                r = stub.SubmitCase(request, timeout=self.deadline)
+                r = stub.SubmitCase(request, timeout=self.deadline, metadata=self.metadata)
                 call.case_id, call.tracking_code, call.duplicate = r.case_id, r.tracking_code, r.duplicate
             except grpc.RpcError as err:
                 call.code = err.code().name
@@ -469,6 +471,7 @@ class Scenario:
 
     def burst_start(self, count: int, rate: float = 25.0, **kw) -> Burst:
         address = f"127.0.0.1:{self.cluster.ports['intake']}"
+        kw.setdefault("token", self.cluster.token("channel", channel="web_portal"))
         self.burst = Burst(address, count, self.name, rate, **kw).start(time.monotonic())
         self.t0 = self.burst.t0
         return self.burst

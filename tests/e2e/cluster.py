@@ -55,6 +55,15 @@ class Cluster:
         """A process's environment: the cluster's settings and its own certificate."""
         return {**self.env, **env_settings(self.tls_settings(name))}
 
+    def token(self, role, unit: str | None = None, channel: str | None = None, subject: str | None = None) -> str:
+        """An access token of the cluster's issuer for one role (tests act as the role a step needs)."""
+        from runtime.identity.authn import build_identity
+
+        issuer = build_identity(self.config()).issuer
+        who = subject or f"e2e-{role}" + (f"@{unit}" if unit else "") + (f"#{channel}" if channel else "")
+        return issuer.issue(who, [role], unit_id=unit, channel=channel,
+                            client_id=f"pakn-{channel}" if channel else None, lifetime=1800)
+
     def channel(self, port: int) -> grpc.Channel:
         """A channel to one process, as the CLI."""
         credentials = channel_credentials(self.config())
