@@ -4,6 +4,7 @@ process's certificate when `[tls]` is configured (runtime/tls.py, docs/pki.md)."
 from __future__ import annotations
 
 import collections
+import itertools
 from typing import Any, Callable
 
 import grpc
@@ -57,10 +58,21 @@ class DeadlineAndTraceInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnarySt
         return continuation(self._details(details, request), request)
 
     def intercept_stream_unary(self, continuation, details, request_iterator):
-        return continuation(self._details(details), request_iterator)
+        # An upload's first message is its header, which names the object (an assignment's evidence):
+        # the token source sees it, as it sees a unary request.
+        first, request_iterator = _peek(request_iterator)
+        return continuation(self._details(details, first), request_iterator)
 
     def intercept_stream_stream(self, continuation, details, request_iterator):
         return continuation(self._details(details), request_iterator)
+
+
+def _peek(iterator):
+    """The first item of an iterator (None when empty) and an iterator giving every item still."""
+    iterator = iter(iterator)
+    for first in iterator:
+        return first, itertools.chain((first,), iterator)
+    return None, iter(())
 
 
 def channel(address: str, deadline_seconds: float = 10.0, metadata: dict[str, str] | None = None,

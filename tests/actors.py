@@ -76,6 +76,9 @@ class PolicyActor:
         if getattr(request, "unit_id", ""):
             return request.unit_id
         assignment = getattr(request, "assignment_id", "")
+        header = getattr(request, "header", None)
+        if not assignment and getattr(header, "owner_id", ""):
+            assignment = header.owner_id  # an upload's header names its assignment
         if assignment and self.unit_of_assignment is not None:
             return self.unit_of_assignment(assignment)
         return None

@@ -19,6 +19,7 @@ from runtime import audit
 from runtime.calendar_store import CalendarStore
 from runtime.crypto import Box, normalise_contact, verifier
 from runtime.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, Violation
+from runtime.identity import scope
 from runtime.media import ImageRules, MediaStore, receive
 from runtime.messaging import Outbox, as_utc, from_ts, ts, utcnow
 from runtime.scan import Scanner
@@ -60,6 +61,9 @@ class IntakeApp:
 
     # -- submit ------------------------------------------------------------------------------
     def submit(self, req: intake_pb2.SubmitCaseRequest, operator_id: str = "") -> Submitted:
+        # Đ5: a channel's account submits as its own channel only (the hotline's enters the operator's
+        # calls), before anything else: a retry key is per channel, so another's must not be read.
+        scope.require_channel(req.channel)
         now = utcnow()
         cfg = self.config.intake
         if req.channel == domain.HOTLINE:

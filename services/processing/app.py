@@ -19,6 +19,7 @@ from runtime import paging
 from runtime.calendar_store import CalendarStore
 from runtime.clocks import clock_pb
 from runtime.errors import InvalidArgument, NotFound, Violation
+from runtime.identity import scope
 from runtime.media import ImageRules, MediaStore, receive
 from runtime.messaging import Outbox, as_utc, from_ts, ts, utcnow
 from runtime.scan import Scanner
@@ -92,10 +93,13 @@ class ProcessingApp:
 
     # -- reading -----------------------------------------------------------------------------
     def _load(self, conn: Connection, assignment_id: str, lock: bool = True):
+        """The work item, in the caller's scope: a unit's accounts reach only their own unit's
+        (Đ8; a leader approves only their unit's results, Đ9), before any rule about its state."""
         query = sa.select(work_items).where(work_items.c.assignment_id == assignment_id)
         row = conn.execute(query.with_for_update() if lock else query).first()
         if row is None:
             raise NotFound(*_NOT_FOUND)
+        scope.require_unit(row.unit_id)
         return row
 
     def _item(self, conn: Connection, assignment_id: str, cal: WorkingCalendar) -> Item:
@@ -131,7 +135,10 @@ class ProcessingApp:
 
     def list(self, unit_id: str, statuses: list[int], page_size: int, page_token: str) -> tuple[list[Item], str]:
         v = []
-        if not unit_id.strip():
+        # Đ8: a unit's accounts list their own unit's items (asking for none gives them too); the
+        # coordinator names the unit (runtime/identity/scope.py).
+        unit_id = scope.list_unit(unit_id)
+        if not unit_id:
             v.append(Violation("unit_id", "Thiếu đơn vị xử lý", "unit_id is required"))
         bad = [i for i, s in enumerate(statuses) if s not in common_pb2.AssignmentStatus.values() or s == 0]
         v += [Violation(f"statuses[{i}]", "Trạng thái không hợp lệ", "unknown status") for i in bad]

@@ -17,6 +17,7 @@ from regulation.profile import RegulationProfile
 from runtime.calendar_store import CalendarStore, day_recorded, pause_declared
 from runtime.clocks import clock_pb
 from runtime.errors import FailedPrecondition, NotFound
+from runtime.identity import scope
 from runtime.messaging import as_utc, from_ts, ts, utcnow
 from runtime.service import ServiceContext
 from services.routing import domain
@@ -162,6 +163,8 @@ class RoutingApp:
     def list_assignments(self, unit_id: str, statuses: list[int], page_size: int,
                          page_token: str) -> tuple[list[AssignmentView], str]:
         pg = domain.page(page_size, page_token, statuses, ASSIGNMENT_STATUSES)
+        # Đ8: a unit's accounts list their own unit's assignments only (runtime/identity/scope.py).
+        unit_id = scope.list_unit(unit_id)
         q = _assignment_query()
         if unit_id:
             q = q.where(assignments.c.unit_id == unit_id)
@@ -345,6 +348,7 @@ class RoutingApp:
         with self.db.transaction() as conn:
             cal = self.calendar.calendar(conn)
             case, row = self._lock_assignment(conn, assignment_id)
+            scope.require_unit(row.unit_id)  # Đ8.2a: the unit's own assignment, whatever its state
             domain.check_assignment_pending(row.status, "accept", "tiếp nhận")
             deadline = domain.handling_deadline(now, days, cal, row.unit_id)
             conn.execute(assignments.update().where(assignments.c.assignment_id == assignment_id).values(
@@ -364,6 +368,7 @@ class RoutingApp:
         with self.db.transaction() as conn:
             cal = self.calendar.calendar(conn)  # before any row lock: the clocks read it
             case, row = self._lock_assignment(conn, assignment_id)
+            scope.require_unit(row.unit_id)  # Đ8.2b: the unit's own assignment, whatever its state
             domain.check_assignment_pending(row.status, "return", "trả lại")
             within = domain.returned_within_limit(now, as_utc(row.return_deadline))
             conn.execute(assignments.update().where(assignments.c.assignment_id == assignment_id).values(
