@@ -105,7 +105,9 @@ def principals(unit_a: str, unit_b: str) -> list[Who]:
     found.append(Who("coordinator", Role.COORDINATOR))
     for role in (Role.UNIT_OFFICER, Role.UNIT_LEADER, Role.UNIT_SYSTEM):
         found += [Who(f"{role} own unit", role, unit=unit_a), Who(f"{role} other unit", role, unit=unit_b)]
-    found += [Who(str(r), r) for r in (Role.ADMINISTRATOR, Role.REPORT_READER, Role.DISCLOSURE_OFFICER)]
+    # Every other role (the administrator, the report reader, the disclosure officer, the auditor, …).
+    named = {w.role for w in found}
+    found += [Who(str(r), r) for r in Role if r not in named]
     return found
 
 
