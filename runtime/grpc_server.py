@@ -26,6 +26,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 from opentelemetry import trace
+from prometheus_client import Gauge
 
 from runtime import audit, limits, tls
 from runtime.config import Config
@@ -218,6 +219,11 @@ class GrpcServer:
         if secure is not None:
             credentials, self.certificates = secure
             self.port = self.server.add_secure_port(address, credentials)
+            certificates = self.certificates
+            # Alert when it comes near: a renewal that was not taken leaves it where it was.
+            Gauge("pakn_tls_certificate_not_after_seconds", "When the gRPC server's certificate in use expires "
+                  "(Unix time)", registry=self.interceptor.telemetry.registry,
+                  ).set_function(lambda: certificates.material.not_after_timestamp)
         else:
             self.port = self.server.add_insecure_port(address)
         if not self.port:

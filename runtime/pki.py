@@ -87,12 +87,13 @@ def dns_names(name: str, release: str = "pakn", namespace: str = "") -> list[str
 
 def issue(ca_key: ec.EllipticCurvePrivateKey, ca_cert: x509.Certificate, name: str, dns: list[str],
           days: int = LEAF_DAYS, now: dt.datetime | None = None, not_before: dt.datetime | None = None,
-          not_after: dt.datetime | None = None) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+          not_after: dt.datetime | None = None, addresses: tuple[str, ...] = ("127.0.0.1", "::1"),
+          ) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
     """A certificate for `name`, for TLS server and client authentication, signed by the CA."""
     now = now or _now()
     key = new_key()
     sans: list[x509.GeneralName] = [x509.DNSName(d) for d in dns]
-    sans += [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.IPAddress(ipaddress.ip_address("::1"))]
+    sans += [x509.IPAddress(ipaddress.ip_address(a)) for a in addresses]
     cert = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, ORGANISATION),

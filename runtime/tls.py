@@ -70,6 +70,8 @@ class Material:
     ca: bytes
     subject: str
     not_after: str
+    # The same, as Unix time (the pakn_tls_certificate_not_after_seconds gauge).
+    not_after_timestamp: float
 
 
 def load_material(config: Config) -> Material | None:
@@ -111,7 +113,8 @@ def _check(cert: bytes, key: bytes, ca: bytes, files: tuple[Path, Path, Path]) -
     if private.public_key().public_bytes(enc, pub) != chain[0].public_key().public_bytes(enc, pub):
         raise ConfigError(f"tls.key_file: {key_path} is not the key of the certificate {cert_path}")
     leaf = chain[0]
-    return Material(cert, key, ca, leaf.subject.rfc4514_string(), leaf.not_valid_after_utc.isoformat())
+    return Material(cert, key, ca, leaf.subject.rfc4514_string(), leaf.not_valid_after_utc.isoformat(),
+                    leaf.not_valid_after_utc.timestamp())
 
 
 class ReloadingServerCertificates:

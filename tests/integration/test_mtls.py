@@ -45,6 +45,14 @@ def leaf(folder: Path) -> tuple[bytes, bytes, bytes]:
     return ((folder / "ca.crt").read_bytes(), (folder / "tls.key").read_bytes(), (folder / "tls.crt").read_bytes())
 
 
+def ca_of(folder: Path):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    key = serialization.load_pem_private_key((folder / "ca" / "ca.key").read_bytes(), password=None)
+    return key, x509.load_pem_x509_certificate((folder / "ca" / "ca.crt").read_bytes())
+
+
 def get_day(port: int, credentials) -> calendar_pb2.GetDayResponse:
     """One public RPC (no token needed) on a new channel, so a new connection and handshake."""
     with grpc.secure_channel(f"127.0.0.1:{port}", credentials) if credentials else \
@@ -100,11 +108,7 @@ def test_a_client_certificate_of_another_ca_is_refused(routing, pki_dir, tmp_pat
 
 
 def test_an_expired_client_certificate_is_refused(routing, pki_dir):
-    from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
-
-    ca_key = serialization.load_pem_private_key((pki_dir / "ca" / "ca.key").read_bytes(), password=None)
-    ca_cert = x509.load_pem_x509_certificate((pki_dir / "ca" / "ca.crt").read_bytes())
+    ca_key, ca_cert = ca_of(pki_dir)
     now = dt.datetime.now(dt.timezone.utc)
     key, cert = pki.issue(ca_key, ca_cert, "cli", pki.dns_names("cli"),
                           not_before=now - dt.timedelta(days=30), not_after=now - dt.timedelta(days=1))
@@ -112,7 +116,31 @@ def test_an_expired_client_certificate_is_refused(routing, pki_dir):
     assert refused(routing.port, creds(ca, pki.key_pem(key), pki.pem(cert))) == grpc.StatusCode.UNAVAILABLE
 
 
+def test_a_server_named_only_by_its_service_name_is_called_with_tls_server_name(start_platform, pki_dir):
+    # As in a cluster: the certificate names the Service (pakn-routing), not the address called.
+    ca_key, ca_cert = ca_of(pki_dir)
+    key, cert = pki.issue(ca_key, ca_cert, "routing", ["pakn-routing"], addresses=())
+    named = pki_dir / "routing-by-name"
+    pki.write(named / "tls.key", pki.key_pem(key), 0o600)
+    pki.write(named / "tls.crt", pki.pem(cert), 0o644)
+    pki.write(named / "ca.crt", (pki_dir / "ca" / "ca.crt").read_bytes(), 0o644)
+    p = start_platform("routing", **{"tls.dir": str(named)})
+
+    def client(**settings):
+        return Clients(load(environ={}, overrides={"tls.dir": str(pki_dir / "cli"),
+                                                   "clients.routing": f"127.0.0.1:{p.port}", **settings}))
+
+    with client() as c, pytest.raises(grpc.RpcError) as err:
+        c.calendar.GetDay(calendar_pb2.GetDayRequest(date=DAY), timeout=5)
+    assert err.value.code() == grpc.StatusCode.UNAVAILABLE  # 127.0.0.1 is not a name of that certificate
+    with client(**{"tls.server_name": "pakn-{service}"}) as c:
+        assert c.calendar.GetDay(calendar_pb2.GetDayRequest(date=DAY)).day.date == DAY
+
+
 def test_a_ca_rotation_is_taken_without_a_restart(routing, pki_dir, tmp_path):
+    from cryptography import x509
+
+    pki.init(pki_dir, ("routing",), days=30, force=True)  # a shorter life first, so the gauge must move
     old_cli = leaf(pki_dir / "cli")
     assert get_day(routing.port, creds(*old_cli)).day.date == DAY
 
@@ -129,7 +157,11 @@ def test_a_ca_rotation_is_taken_without_a_restart(routing, pki_dir, tmp_path):
     pki.init(pki_dir, ("routing", "cli"), retire_previous=True)
     assert refused(routing.port, creds(new_cli[0], old_cli[1], old_cli[2])) == grpc.StatusCode.UNAVAILABLE
     assert get_day(routing.port, creds(*leaf(pki_dir / "cli"))).day.date == DAY
-    assert routing.get("server").certificates.reloads == 2
+    assert routing.get("server").certificates.reloads == 3
+    # The gauge operators alert on follows the certificate in use.
+    served = x509.load_pem_x509_certificate((pki_dir / "routing" / "tls.crt").read_bytes())
+    assert routing.get("telemetry").registry.get_sample_value("pakn_tls_certificate_not_after_seconds") \
+        == served.not_valid_after_utc.timestamp()
 
 
 def test_renewed_files_that_do_not_load_leave_the_certificate_in_use(routing, pki_dir, caplog):
