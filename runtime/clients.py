@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import collections
 import itertools
+import logging
+import threading
+import time
 from typing import Any, Callable
 
 import grpc
 
 from runtime import tls
-from runtime.config import Config
+from runtime.config import Config, ConfigError
 from runtime.telemetry import Telemetry
+
+log = logging.getLogger(__name__)
 
 
 class _ClientDetails(
@@ -90,13 +95,10 @@ def static_token(token: str | None) -> TokenSource:
     return lambda _method, _request: token
 
 
-class Clients:
-    """One stub per service, addressed from configuration (all on one port in monolithic mode).
+class _Stubs:
+    """One generation of channels and stubs, built with one TLS identity (or none)."""
 
-    `token` says who the calls are made as (runtime/identity: every RPC is authorised by role).
-    """
-
-    def __init__(self, config: Config, metadata: dict[str, str] | None = None, token: TokenSource | None = None):
+    def __init__(self, config: Config, metadata, token, material: "tls.Material | None"):
         from pakn.intake.v1 import intake_pb2_grpc
         from pakn.notification.v1 import notification_pb2_grpc
         from pakn.processing.v1 import processing_pb2_grpc
@@ -104,38 +106,84 @@ class Clients:
         from pakn.reporting.v1 import reporting_pb2_grpc
         from pakn.routing.v1 import calendar_pb2_grpc, routing_pb2_grpc
 
-        self._channels: dict[tuple[str, tuple], grpc.Channel] = {}
+        self.material = material
+        self.channels: dict[tuple[str, tuple], grpc.Channel] = {}
         deadline = config.clients.deadline_seconds
-        credentials = tls.channel_credentials(config)
-        self._ch = None
+        credentials = tls.credentials_of(material) if material is not None else None
 
         def ch(service: str) -> grpc.Channel:
             address = config.client_address(service)
             options = tls.channel_options(config, service)
             key = (address, tuple(options))
-            if key not in self._channels:
-                self._channels[key] = channel(address, deadline, metadata, token, credentials, options)
-            return self._channels[key]
+            if key not in self.channels:
+                self.channels[key] = channel(address, deadline, metadata, token, credentials, options)
+            return self.channels[key]
 
-        self.intake: Any = intake_pb2_grpc.IntakeServiceStub(ch("intake"))
-        self.routing: Any = routing_pb2_grpc.RoutingServiceStub(ch("routing"))
+        self.intake = intake_pb2_grpc.IntakeServiceStub(ch("intake"))
+        self.routing = routing_pb2_grpc.RoutingServiceStub(ch("routing"))
         # Routing also hosts the calendar's administration.
-        self.calendar: Any = calendar_pb2_grpc.CalendarServiceStub(ch("routing"))
-        self.processing: Any = processing_pb2_grpc.ProcessingServiceStub(ch("processing"))
-        self.publication: Any = publication_pb2_grpc.PublicationServiceStub(ch("publication"))
-        self.notification: Any = notification_pb2_grpc.NotificationServiceStub(ch("notification"))
-        self.reporting: Any = reporting_pb2_grpc.ReportingServiceStub(ch("reporting"))
-        self._ch = ch
+        self.calendar = calendar_pb2_grpc.CalendarServiceStub(ch("routing"))
+        self.processing = processing_pb2_grpc.ProcessingServiceStub(ch("processing"))
+        self.publication = publication_pb2_grpc.PublicationServiceStub(ch("publication"))
+        self.notification = notification_pb2_grpc.NotificationServiceStub(ch("notification"))
+        self.reporting = reporting_pb2_grpc.ReportingServiceStub(ch("reporting"))
+        # The channel of any service's server (the AuditService is on each).
+        self.channel_for = ch
+
+
+class Clients:
+    """One stub per service, addressed from configuration (all on one port in monolithic mode).
+
+    `token` says who the calls are made as (runtime/identity: every RPC is authorised by role).
+    With `[tls]`, calls present the process's certificate; when its files change (a renewal) the
+    next use of a stub after `tls.reload_seconds` gets new channels with the new certificate, so a
+    long-running client (the e-mail gateway) needs no restart. Calls in flight finish on the old ones.
+    """
+
+    def __init__(self, config: Config, metadata: dict[str, str] | None = None, token: TokenSource | None = None):
+        self._config, self._metadata, self._token = config, metadata, token
+        self._lock = threading.Lock()
+        self._checked = time.monotonic()
+        self._retired: list[_Stubs] = []
+        self._stubs = _Stubs(config, metadata, token, tls.load_material(config))
+
+    def _current(self) -> _Stubs:
+        stubs = self._stubs
+        if stubs.material is None or time.monotonic() - self._checked < self._config.tls.reload_seconds:
+            return stubs
+        with self._lock:
+            self._checked = time.monotonic()
+            try:
+                fresh = tls.load_material(self._config)
+            except ConfigError as exc:
+                log.warning("TLS files changed but do not load, the client certificate in use stays: %s", exc)
+                return self._stubs
+            if fresh is None or (fresh.cert, fresh.key, fresh.ca) == (stubs.material.cert, stubs.material.key,
+                                                                     stubs.material.ca):
+                return self._stubs
+            log.info("TLS client certificate reloaded: %s, valid until %s", fresh.subject, fresh.not_after)
+            self._retired.append(stubs)
+            self._stubs = _Stubs(self._config, self._metadata, self._token, fresh)
+            return self._stubs
+
+    intake = property(lambda self: self._current().intake)
+    routing = property(lambda self: self._current().routing)
+    calendar = property(lambda self: self._current().calendar)
+    processing = property(lambda self: self._current().processing)
+    publication = property(lambda self: self._current().publication)
+    notification = property(lambda self: self._current().notification)
+    reporting = property(lambda self: self._current().reporting)
 
     def audit(self, service: str) -> Any:
         """The AuditService of the server that runs `service` (each answers for its own chains)."""
         from pakn.audit.v1 import audit_pb2_grpc
 
-        return audit_pb2_grpc.AuditServiceStub(self._ch(service))
+        return audit_pb2_grpc.AuditServiceStub(self._current().channel_for(service))
 
     def close(self) -> None:
-        for ch in self._channels.values():
-            ch.close()
+        for stubs in (*self._retired, self._stubs):
+            for ch in stubs.channels.values():
+                ch.close()
 
     def __enter__(self) -> "Clients":
         return self

@@ -10,7 +10,8 @@
   most every `tls.reload_seconds`, at a new connection's handshake, through grpcio's dynamic
   credentials. A file that does not load (half written, a key that does not fit) leaves the
   certificate in use as it is.
-- Clients present the same process certificate; `tls.server_name` names what they expect in the
+- Clients present the same process certificate, and take a renewed one on their next call after
+  `tls.reload_seconds` (runtime/clients.py); `tls.server_name` names what they expect in the
   server's certificate when the address is an IP.
 
 Nothing here logs a certificate's or key's contents: paths, subjects and expiry only.
@@ -180,8 +181,10 @@ def server_credentials(config: Config) -> tuple[grpc.ServerCredentials, Reloadin
 def channel_credentials(config: Config) -> grpc.ChannelCredentials | None:
     """The client side: trust the CA bundle, present the process's certificate; None without [tls]."""
     material = load_material(config)
-    if material is None:
-        return None
+    return credentials_of(material) if material is not None else None
+
+
+def credentials_of(material: Material) -> grpc.ChannelCredentials:
     return grpc.ssl_channel_credentials(root_certificates=material.ca, private_key=material.key,
                                         certificate_chain=material.cert)
 

@@ -164,6 +164,28 @@ def test_a_ca_rotation_is_taken_without_a_restart(routing, pki_dir, tmp_path):
         == served.not_valid_after_utc.timestamp()
 
 
+def test_a_running_client_takes_its_renewed_certificate(start_platform, pki_dir, caplog):
+    first = start_platform("routing", **{"tls.dir": str(pki_dir / "routing")})
+    port = first.port
+    c = Clients(load(environ={}, overrides={"tls.dir": str(pki_dir / "cli"), "tls.reload_seconds": 0,
+                                            "clients.routing": f"127.0.0.1:{port}"}))
+    try:
+        assert c.calendar.GetDay(calendar_pb2.GetDayRequest(date=DAY)).day.date == DAY
+        (pki_dir / "cli" / "tls.crt").write_text("half written")  # a renewal caught mid-write: kept
+        assert c.calendar.GetDay(calendar_pb2.GetDayRequest(date=DAY)).day.date == DAY
+        assert "client certificate in use stays" in caplog.text
+        # A new CA, the old one retired: only certificates of the new CA are accepted from now on,
+        # and the server is restarted so the client's connection must be made again.
+        pki.init(pki_dir, ("routing", "cli"), new_ca=True)
+        pki.init(pki_dir, ("routing", "cli"), retire_previous=True)
+        first.stop()
+        start_platform("routing", **{"tls.dir": str(pki_dir / "routing"), "server.port": port})
+        # The same Clients object, never restarted: it reconnects with its new certificate and CA.
+        assert c.calendar.GetDay(calendar_pb2.GetDayRequest(date=DAY), timeout=5).day.date == DAY
+    finally:
+        c.close()
+
+
 def test_renewed_files_that_do_not_load_leave_the_certificate_in_use(routing, pki_dir, caplog):
     (pki_dir / "routing" / "tls.crt").write_text("not a certificate")
     assert get_day(routing.port, creds(*leaf(pki_dir / "cli"))).day.date == DAY
