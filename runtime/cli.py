@@ -23,9 +23,11 @@ from typing import Any
 
 import click
 
+from runtime import admin_accounts
 from runtime import admin_audit
 from runtime import config as config_mod
 from runtime.admin_pki import pki_group
+from runtime.login import login_command, logout_command
 
 CHANNELS = ["mobile_app", "facebook", "zalo", "email", "web_portal", "public_service_portal", "hotline"]
 RATINGS = ["satisfied", "accepted", "not_satisfied"]
@@ -59,8 +61,10 @@ class Ctx:
     def clients(self):
         if self._clients is None:
             from runtime.clients import Clients
+            from runtime.login import StoredLogin
 
-            self._clients = Clients(self.config, metadata={"x-pakn-actor": "cli"})
+            # As the logged-in account (`pakn login`), else anonymously (a citizen).
+            self._clients = Clients(self.config, token=StoredLogin())
         return self._clients
 
 
@@ -170,12 +174,17 @@ def migrate(obj: Ctx, target: str) -> None:
 
     cfg = obj.config
     ensure_keys(cfg, generate=not cfg.database.url)
-    for service in SERVICES if target == "all" else (target,):
+    for service in SERVICES if target == "all" else (target,) if target != "identity" else ():
         spec = spec_of(service)
         db = Database(service, cfg.database.url or sqlite_url(cfg.data_path, service), spec.metadata, spec.migrations)
         db.migrate()
         db.dispose()
         click.echo(f"{service}: up to date")
+    if target in ("all", "identity") and cfg.identity.embedded:
+        from runtime.identity.accounts import AccountStore
+
+        AccountStore.open(cfg, migrate=True).close()
+        click.echo("identity: up to date")
 
 
 @main.group("config")
@@ -560,6 +569,10 @@ def admin() -> None:
 
 admin.add_command(pki_group)
 admin.add_command(admin_audit.audit)
+for _command in admin_accounts.COMMANDS:
+    admin.add_command(_command)
+main.add_command(login_command)
+main.add_command(logout_command)
 
 
 @admin.command("register-unit")

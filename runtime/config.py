@@ -194,6 +194,12 @@ class EmailGatewayConfig:
     max_message_bytes: int = 25 * 1024 * 1024
     # Where the gateway remembers the media ids of each message's attachments. Empty: data_dir/email-gateway.
     state_dir: str = ""
+    # Its service account (client credentials grant, docs/identity.md): `pakn admin create-client`.
+    client_id: str = ""
+    client_secret: str = field(default="", metadata=SECRET)
+    # The issuer whose token endpoint it asks. Empty: identity.embedded_issuer (or, with
+    # identity.embedded off, the first of identity.issuers).
+    token_issuer: str = ""
 
 
 @dataclass
@@ -247,8 +253,19 @@ class IdentityConfig:
     embedded: bool = True
     # Its "iss" (tokens are verified against it exactly); its keys under data_dir/identity/.
     embedded_issuer: str = "http://localhost:8470"
-    # Its access tokens' lifetime (short: a disabled account is locked out when its token ends).
-    access_token_seconds: int = 300
+    # Its access tokens' lifetime. With leeway_seconds it bounds how long a disabled account's last
+    # token still works: 30 + 30 s, so disabling takes effect within a minute (Đ13.3, Đ16.1).
+    access_token_seconds: int = 30
+    # Its refresh tokens' lifetime (rotated at each use, refused once the account is disabled).
+    refresh_token_seconds: int = 12 * 3600
+    # Where it serves OAuth 2.0 over HTTP (discovery, /jwks, /token) in the targets that run it
+    # (all, identity). embedded_issuer is the URL clients reach it at.
+    http_host: str = "127.0.0.1"
+    http_port: int = 8470
+    # Failed logins per username and per source address: after login_max_failures within
+    # login_window_seconds, further attempts are refused (HTTP 429) until the window passes.
+    login_max_failures: int = 5
+    login_window_seconds: float = 300.0
     # Trusted issuers, comma-separated, each exactly as its tokens' "iss" (https; http only on loopback).
     # Empty: no token is trusted.
     issuers: str = ""

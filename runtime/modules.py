@@ -60,7 +60,13 @@ def _init_telemetry(p: "Platform"):
 def _init_identity(p: "Platform"):
     from runtime.identity.authn import build_identity
 
-    return build_identity(p.config)
+    return build_identity(p.config, provider_here="identity-provider" in p.order)
+
+
+def _init_identity_provider(p: "Platform"):
+    from runtime.identity.provider import build_provider
+
+    return build_provider(p.config, p.get("identity"), target_alone=p.target == "identity")
 
 
 def _init_server(p: "Platform"):
@@ -241,6 +247,8 @@ def _init_in_process_consumers(p: "Platform"):
 _INFRA: dict[str, Module] = {
     "telemetry": Module("telemetry", (), _init_telemetry),
     "identity": Module("identity", (), _init_identity),
+    # The embedded issuer's accounts and OAuth 2.0 endpoints over HTTP (runtime/identity/provider.py).
+    "identity-provider": Module("identity-provider", ("telemetry", "identity"), _init_identity_provider),
     "server": Module("server", ("telemetry", "identity"), _init_server),
     "event-bus": Module("event-bus", ("telemetry",), _init_event_bus),
     "media-store": Module("media-store", (), _init_media_store),
@@ -279,7 +287,9 @@ def module(name: str) -> Module:
 
 
 TARGETS: dict[str, tuple[str, ...]] = {
-    "all": (*SERVICES, "in-process-consumers"),
+    "all": ("identity-provider", *SERVICES, "in-process-consumers"),
+    # The embedded issuer alone (microservices mode): the other processes verify its tokens by JWKS.
+    "identity": ("identity-provider",),
     **{s: (s,) for s in SERVICES},
     **{f"{s}-worker": (f"{s}-worker",) for s in SERVICES},
     # Every service's consumers in one worker process (development and tests).

@@ -8,6 +8,7 @@ from runtime.clients import Clients
 from runtime.config import load
 from runtime.platform import Platform
 from runtime.telemetry import Telemetry
+from tests.infra import free_port
 
 
 @pytest.fixture
@@ -19,8 +20,10 @@ def start_platform(tmp_path):
     started: list[Platform] = []
 
     def start(target: str = "all", span_exporter=None, **settings) -> Platform:
+        issuer_port = free_port()  # each platform's embedded issuer on a port of its own (all, identity)
         overrides = {"data_dir": str(tmp_path / f"var-{len(started)}"), "server.port": 0,
-                     "metrics.enabled": False, "metrics.port": 0, "events.relay_interval_seconds": 0.05}
+                     "metrics.enabled": False, "metrics.port": 0, "events.relay_interval_seconds": 0.05,
+                     "identity.http_port": issuer_port, "identity.embedded_issuer": f"http://127.0.0.1:{issuer_port}"}
         overrides.update(settings)
         config = load(environ={}, overrides=overrides)
         telemetry = Telemetry(config, target, span_exporter=span_exporter) if span_exporter else None

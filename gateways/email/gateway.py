@@ -35,6 +35,7 @@ from gateways.email.parse import Attachment, Inbound, parse
 from runtime.clients import Clients
 from runtime.config import Config, ConfigError
 from runtime.errors import field_violations
+from runtime.identity.oauth_client import OAuthClientError
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,24 @@ class _Retry(Exception):
     """Intake (or the outgoing mail) is not available now: answer 451."""
 
 
+def service_account(config: Config):
+    """The gateway's TokenSource: its e-mail channel service account, by the client-credentials grant.
+
+    The token is cached and fetched again shortly before it ends (runtime/identity/oauth_client.py).
+    """
+    from runtime.identity.oauth_client import ClientCredentials
+
+    g, identity = config.email_gateway, config.identity
+    if not g.client_id or not g.client_secret:
+        raise ConfigError("email_gateway.client_id and email_gateway.client_secret: the gateway's service account "
+                          "(pakn admin create-client email-gateway --role channel --channel email)")
+    issuer = g.token_issuer or (identity.embedded_issuer if identity.embedded else
+                                next((i.strip() for i in identity.issuers.split(",") if i.strip()), ""))
+    if not issuer:
+        raise ConfigError("email_gateway.token_issuer: no issuer to ask for the gateway's tokens")
+    return ClientCredentials(issuer, g.client_id, g.client_secret)
+
+
 class EmailGateway:
     """The `email-gateway` module: an aiosmtpd server in its own thread, intake over gRPC."""
 
@@ -115,7 +134,7 @@ class EmailGateway:
         # Where the replies tell people to write: the first full address, else the setting itself.
         self.address = next((r for r in self.allowed if not r.startswith("@")), self.allowed[0])
         self.memo = UploadMemo(Path(g.state_dir or config.data_path / "email-gateway") / "uploads.sqlite3")
-        self.clients = Clients(config, metadata={"x-pakn-actor": "email-gateway"})
+        self.clients = Clients(config, token=service_account(config))
         self.messages = Counter("pakn_email_gateway_messages_total", "Inbound e-mails by outcome", ["outcome"],
                                 registry=telemetry.registry)
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="email-gateway")
@@ -189,6 +208,11 @@ class EmailGateway:
             outcome, reply, case_id = self._submit(inbound)
         except _Retry as exc:
             log.warning("message %s: intake answered %s, the sender will retry", ref, exc)
+            return self._done("retry", SMTP_RETRY)
+        except OAuthClientError as exc:
+            # The issuer is away or refuses the service account: the message waits at the sender.
+            log.warning("message %s: no token for the gateway's service account (%s), the sender will retry",
+                        ref, exc.error)
             return self._done("retry", SMTP_RETRY)
         try:
             self.mailer.send(inbound.sender, reply.subject, reply.body, headers={"Auto-Submitted": "auto-replied"})

@@ -33,8 +33,15 @@ class Identity:
     issuer: EmbeddedIssuer | None = None
 
 
-def build_identity(config) -> Identity:
-    """From configuration: the embedded issuer's keys in this process when `identity.embedded`."""
+def build_identity(config, provider_here: bool = True) -> Identity:
+    """From configuration: the embedded issuer's keys in this process when `identity.embedded`.
+
+    Where the issuer's HTTP endpoints run in this process (`provider_here`: targets all and
+    identity) its keys are trusted from memory. Elsewhere (a service's own process in
+    microservices mode) the keys of this process's data folder are tried first, then the issuer's
+    JWKS over HTTP through its discovery document at identity.embedded_issuer: the `identity`
+    target's keys, wherever it runs.
+    """
     section = config.identity
     issuer = None
     sources: dict[str, Any] = {}
@@ -42,8 +49,27 @@ def build_identity(config) -> Identity:
         keys = SigningKeys(Path(config.data_dir) / "identity" / "signing-keys.json")
         issuer = EmbeddedIssuer(section.embedded_issuer, section.audience.split(",")[0].strip() or "pakn", keys,
                                 section.access_token_seconds)
-        sources[section.embedded_issuer] = LocalKeySource(keys, frozenset({"EdDSA"}))
+        local = LocalKeySource(keys, frozenset({"EdDSA"}))
+        sources[section.embedded_issuer] = local
+        if not provider_here:
+            from runtime.identity.keys import HttpFetcher, RemoteKeySet
+
+            remote = RemoteKeySet(section.embedded_issuer, frozenset({"EdDSA"}),
+                                  fetch=HttpFetcher(section.http_timeout_seconds, section.ca_file),
+                                  cache_seconds=section.jwks_cache_seconds,
+                                  refresh_min_seconds=section.jwks_refresh_min_seconds)
+            sources[section.embedded_issuer] = LocalThenRemote(local, remote)
     return Identity(TokenVerifier.from_config(section, sources), issuer)
+
+
+class LocalThenRemote:
+    """A KeySource: the keys of this process's data folder, else the embedded issuer's JWKS over HTTP."""
+
+    def __init__(self, local, remote):
+        self.local, self.remote = local, remote
+
+    def key(self, kid, alg):
+        return self.local.key(kid, alg) or self.remote.key(kid, alg)
 
 
 class Denied(Exception):

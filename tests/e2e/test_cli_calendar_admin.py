@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import json
-import subprocess
-import sys
 
 import pytest
 
 from pakn.routing.v1 import calendar_pb2
+from tests.e2e import accounts
 
 pytestmark = pytest.mark.e2e
 
 
-def pakn(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "runtime.cli", *args], capture_output=True, text=True, timeout=120)
-
-
-def test_record_a_day_and_declare_a_pause(start_platform, clients_for):
-    p = start_platform("routing")
+def test_record_a_day_and_declare_a_pause(start_platform, clients_for, tmp_path):
+    # Microservices mode's shape: the issuer alone, routing verifying its tokens by its JWKS over HTTP.
+    identity = start_platform("identity")
+    p = start_platform("routing", **{"identity.embedded_issuer": identity.config.identity.embedded_issuer})
     c = clients_for(p)
+    # The calendar's days and pauses are the administrator's (Đ3.3): a real account, logged in.
+    pakn = functools.partial(accounts.pakn, env=accounts.logged_in(tmp_path, identity, "administrator"))
     address = f"127.0.0.1:{p.port}"
     off = pakn("--address", address, "admin", "calendar-day", "2026-10-12", "--off", "--name-vi", "Nghỉ do bão",
                "--name-en", "Day off (storm)", "--document", "Công điện 12/CĐ-UBND")

@@ -72,12 +72,28 @@ def smtp_send(port: int, msg: EmailMessage, mail_from: str, rcpt: str = RECIPIEN
 
 
 @pytest.fixture
-def intake(start_platform):
-    return start_platform("intake")
+def identity(start_platform):
+    """The embedded issuer alone (target identity), as in microservices mode."""
+    return start_platform("identity")
 
 
 @pytest.fixture
-def gateway(start_platform, intake, smtp_server):
+def intake(start_platform, identity):
+    """Intake trusting the identity target's tokens (its JWKS over HTTP)."""
+    return start_platform("intake", **{"identity.embedded_issuer": identity.config.identity.embedded_issuer})
+
+
+@pytest.fixture
+def service_account(identity):
+    """The gateway's settings for a real service account of the e-mail channel (client credentials)."""
+    _, secret = identity.get("identity-provider").accounts.create_client("email-gateway", ["channel"],
+                                                                         channel="email")
+    return {"email_gateway.client_id": "email-gateway", "email_gateway.client_secret": secret,
+            "email_gateway.token_issuer": identity.config.identity.embedded_issuer}
+
+
+@pytest.fixture
+def gateway(start_platform, intake, smtp_server, service_account):
     """start(**settings) -> the SMTP port of an email-gateway process talking to `intake`."""
 
     def start(**settings) -> int:
@@ -85,7 +101,7 @@ def gateway(start_platform, intake, smtp_server):
         start_platform("email-gateway", **{
             "email_gateway.port": port, "clients.intake": f"127.0.0.1:{intake.port}",
             "mail.backend": "smtp", "mail.smtp_host": "127.0.0.1", "mail.smtp_port": smtp_server.port,
-            **settings})
+            **service_account, **settings})
         return port
 
     return start
@@ -186,17 +202,27 @@ def test_another_recipient_is_refused(gateway, intake, smtp_server):
     assert intake_rows(intake, cases) == [] and smtp_server.to(sender) == []
 
 
-def test_intake_down_makes_the_sending_server_retry(start_platform, smtp_server):
+def test_intake_down_makes_the_sending_server_retry(start_platform, smtp_server, service_account):
     port = free_port()
     start_platform("email-gateway", **{
         "email_gateway.port": port, "clients.intake": f"127.0.0.1:{free_port()}", "clients.deadline_seconds": 2,
-        "mail.backend": "smtp", "mail.smtp_port": smtp_server.port})
+        "mail.backend": "smtp", "mail.smtp_port": smtp_server.port, **service_account})
     sender = a_sender()
 
     code, _ = smtp_send(port, message(sender, jpeg=JPEG), sender)
 
     assert code == 451
     assert smtp_server.to(sender) == []
+
+
+def test_a_refused_service_account_makes_the_sending_server_retry(gateway, intake, identity, smtp_server):
+    """A disabled (or wrong) service account gets no token: nothing is submitted, the sender retries."""
+    identity.get("identity-provider").accounts.set_client_disabled("email-gateway", True)
+    port = gateway()
+    sender = a_sender()
+
+    assert smtp_send(port, message(sender), sender)[0] == 451
+    assert intake_rows(intake, cases) == [] and smtp_server.to(sender) == []
 
 
 def test_a_message_over_the_size_limit_is_refused(gateway, intake, smtp_server):
