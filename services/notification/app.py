@@ -209,8 +209,6 @@ class Dispatcher(PollingLoop):
         error, provider_id, permanent = "", None, False
         try:
             contact = self.box.open(row.sealed_contact)
-            audit.decrypted(self.db, object_type="contact", object_id=row.case_id, case_id=row.case_id,
-                            why=f"send:{row.delivery_id}")
         except ValueError:
             contact, error, permanent = {}, "sealed_contact_unreadable", True
         if not error:
@@ -236,6 +234,11 @@ class Dispatcher(PollingLoop):
         attempts = row.attempts + 1
         channel_name = domain.CHANNEL_NAMES.get(row.channel, "none")
         with self.db.transaction() as conn:
+            if error != "sealed_contact_unreadable":
+                # The contact was opened to send: recorded with the attempt's outcome (a process that
+                # dies before this leaves the delivery leased; its next attempt opens and records it).
+                audit.decrypted(conn, object_type="contact", object_id=row.case_id, case_id=row.case_id,
+                                why=f"send:{row.delivery_id}")
             if not error:
                 conn.execute(d.update().where(d.c.delivery_id == row.delivery_id).values(
                     status=domain.SENT, attempts=attempts, sent_at=now, lease_until=None, next_attempt_at=None,

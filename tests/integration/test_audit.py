@@ -190,6 +190,14 @@ def test_a_disclosure_decrypts_the_contact_once_and_its_one_record_says_who_and_
     [chosen] = records(p, "notification", outcome="decrypted", detail="choose_channel")
     assert (chosen["actor_id"], chosen["via"], chosen["case_id"]) == (
         "test-channel#mobile_app", "system:notification", case_id)
+    # ... and its dispatcher opened it to send: the platform's own work, naming the delivery.
+    def sent():
+        found = [r for r in records(p, "notification", outcome="decrypted") if r["detail"].startswith("send:")]
+        assert found
+        return found
+    sends = eventually(sent)
+    assert {(r["actor_id"], r["via"], r["object_type"], r["case_id"]) for r in sends} == {
+        ("system:notification", "", "contact", case_id)}
     no_personal_data(p)
 
 
