@@ -199,8 +199,9 @@ def main() -> int:
     results: dict = {"machine": {"cpus": os.cpu_count()}, "runs": {}}
     pg_url, drop_db = create_database()
     amqp, drop_vhost = create_vhost()
-    keys = {f"PAKN_SECURITY__{k.upper()}": Fernet.generate_key().decode()
-            for k in ("contact_key", "notification_key", "verifier_key")}
+    from runtime.crypto import KEY_NAMES
+
+    keys = {f"PAKN_SECURITY__{k.upper()}": Fernet.generate_key().decode() for k in KEY_NAMES}
     try:
         for c in (1, args.concurrency):
             results["runs"][f"bare_grpc_c{c}"] = bare_grpc(args.n, c)

@@ -157,11 +157,14 @@ class SmsConfig:
 
 @dataclass
 class SecurityConfig:
-    # Fernet keys (urlsafe base64, 32 bytes). Empty in monolithic mode: generated once and kept
-    # in data_dir/keys.json (mode 0600). Required in microservices mode.
+    # Fernet keys (urlsafe base64, 32 bytes), each purpose one key or several separated by commas,
+    # newest first: the newest encrypts, all decrypt (docs/crypto.md). Empty in monolithic mode:
+    # generated once and kept in data_dir/keys.json (mode 0600). Required in microservices mode.
     contact_key: str = field(default="", metadata=SECRET)
     notification_key: str = field(default="", metadata=SECRET)
     verifier_key: str = field(default="", metadata=SECRET)
+    # Routing's unit directory: the leaders' and contact persons' names, phones, e-mails (Đ16.1).
+    directory_key: str = field(default="", metadata=SECRET)
 
 
 @dataclass

@@ -156,6 +156,13 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "leader_title": text(TITLE, "lãnh đạo phụ trách", "leader", "units.leader_title"),
         "contact_title": text(TITLE, "đầu mối liên hệ", "contact person", "units.contact_title"),
     },
+    # Đ16.1: a unit's leader and contact person, stored encrypted (units.contacts_enc).
+    "pakn.common.v1.UnitPerson": {
+        "name": text(NAME, "họ tên", "name"),
+        "position": text(TITLE, "chức vụ", "position"),
+        "phone": text(PHONE, "số điện thoại", "phone number"),
+        "email": text(EMAIL, "địa chỉ thư điện tử", "e-mail address", email=True),
+    },
     # -- intake ------------------------------------------------------------------------------
     "pakn.intake.v1.SubmitCaseRequest": {
         "channel": ENUM,
@@ -209,6 +216,8 @@ FIELDS: dict[str, dict[str, Rule]] = {
     "pakn.routing.v1.ListCategoriesRequest": {},
     "pakn.routing.v1.ListUnitsRequest": {},
     "pakn.routing.v1.RegisterUnitRequest": {},
+    "pakn.routing.v1.UpdateUnitContactsRequest": {"unit_id": UNIT},
+    "pakn.routing.v1.GetUnitHistoryRequest": {"unit_id": UNIT},
     # CalendarService (routing)
     "pakn.routing.v1.GetDayRequest": {"date": text(DATE, "ngày", "date"), "unit_id": UNIT},
     "pakn.routing.v1.ComputeDeadlineRequest": {"from": when("thời điểm bắt đầu tính", "from"), "unit_id": UNIT},

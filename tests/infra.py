@@ -290,8 +290,9 @@ def fernet_keys() -> dict[str, str]:
     """Fresh keys, as an operator would put them in the chart's Secret."""
     from cryptography.fernet import Fernet
 
-    return {f"security.{k}": Fernet.generate_key().decode()
-            for k in ("contact_key", "notification_key", "verifier_key")}
+    from runtime.crypto import KEY_NAMES
+
+    return {f"security.{k}": Fernet.generate_key().decode() for k in KEY_NAMES}
 
 
 def env_settings(settings: dict[str, object]) -> dict[str, str]:

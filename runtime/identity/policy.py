@@ -116,6 +116,11 @@ POLICY: dict[str, Rule] = {
     _ROUTING + "ListUnits": rule(STAFF, Scope.ANY, "Đ13.3: the unit directory"),
     _ROUTING + "RegisterUnit": rule({R.ADMINISTRATOR}, Scope.ADMINISTRATION, "Đ13.3, Đ16.1: units and their accounts",
                                     mutates=True),
+    _ROUTING + "UpdateUnitContacts": rule({R.ADMINISTRATOR, R.UNIT_LEADER}, Scope.OWN_UNIT,
+                                          "Đ16.1: a unit reports changes of its leader and contact person; the "
+                                          "administrator keeps the directory (Đ13.3)", mutates=True),
+    _ROUTING + "GetUnitHistory": rule({R.ADMINISTRATOR}, Scope.ADMINISTRATION,
+                                      "Đ13.3, Đ16.1: who changed a unit's entry, and what it held before"),
     # The calendar (Đ8.2a): public to read, the administrator's to change --------------------
     _CALENDAR + "GetDay": rule(EVERYONE, Scope.PUBLIC, "Đ8.2a: working days are public"),
     _CALENDAR + "ComputeDeadline": rule(EVERYONE, Scope.PUBLIC, "Đ8.2a: deadlines are public"),

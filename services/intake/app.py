@@ -55,8 +55,8 @@ class IntakeApp:
         self.scanner = scanner
         self.calendar = calendar
         sec = ctx.config.security
-        self.contact_box = Box(sec.contact_key)
-        self.notification_box = Box(sec.notification_key)
+        self.contact_box = Box.of(ctx.config, "contact_key")
+        self.notification_box = Box.of(ctx.config, "notification_key")
         self.verifier_key = sec.verifier_key
 
     # -- submit ------------------------------------------------------------------------------

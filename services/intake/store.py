@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from runtime import limits
 from runtime.audit import audit_tables
 from runtime.calendar_store import calendar_tables
+from runtime.crypto import sealed_with
 from runtime.messaging import messaging_tables
 
 metadata = sa.MetaData()
@@ -28,7 +29,7 @@ cases = sa.Table(
     sa.Column("longitude", sa.Float, nullable=True),
     sa.Column("keep_identity_secret", sa.Boolean, nullable=False),
     # Name, phone, e-mail and address, encrypted with security.contact_key.
-    sa.Column("contact_enc", sa.LargeBinary, nullable=False),
+    sa.Column("contact_enc", sa.LargeBinary, nullable=False, info=sealed_with("contact_key")),
     sa.Column("screening_flags", sa.JSON, nullable=False),
     # Đ6.5 findings with their reasons: [{"flag", "reason_vi", "reason_en"}].
     sa.Column("findings", sa.JSON, nullable=True),

@@ -9,7 +9,7 @@ from services.notification.app import Dispatcher, NotificationApp, NotificationH
 
 
 def build(ctx: ServiceContext) -> ServiceParts:
-    box = Box(ctx.config.security.notification_key)
+    box = Box.of(ctx.config, "notification_key")
     dispatcher = Dispatcher(ctx.db, ctx.outbox, ctx.telemetry, box, ctx.resources["mailer"], ctx.resources["sms"])
     app = NotificationApp(ctx, dispatcher.wake)
     handlers = NotificationHandlers(ctx.outbox, ctx.telemetry, box, dispatcher.wake)

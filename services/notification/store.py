@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from runtime import limits
 from runtime.audit import audit_tables
+from runtime.crypto import sealed_with
 from runtime.messaging import messaging_tables
 from services.notification.domain import MASKED_MAX
 
@@ -15,7 +16,7 @@ recipients = sa.Table(
     sa.Column("case_id", sa.String(limits.UUID), primary_key=True),
     sa.Column("tracking_code", sa.String(limits.TRACKING_CODE), nullable=False),
     # Encrypted with security.notification_key; opened only to send.
-    sa.Column("sealed_contact", sa.LargeBinary, nullable=False),
+    sa.Column("sealed_contact", sa.LargeBinary, nullable=False, info=sealed_with("notification_key")),
     sa.Column("channel", sa.Integer, nullable=False),
     sa.Column("recipient_masked", sa.String(MASKED_MAX), nullable=False, server_default=""),
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),

@@ -17,7 +17,7 @@ from regulation.profile import RegulationProfile
 from runtime import limits, paging
 from runtime.calendar_store import CalendarStore
 from runtime.clocks import clock_pb
-from runtime.crypto import verifier
+from runtime.crypto import verifiers
 from runtime.errors import FailedPrecondition, InvalidArgument, NotFound, Validator, Violation
 from runtime.messaging import Outbox, as_utc, from_ts, ts, utcnow
 from runtime.service import ServiceContext
@@ -294,7 +294,8 @@ class PublicationApp:
             query = query.with_for_update()  # one rating per case, even under concurrent calls
         row = conn.execute(query).first()
         # The same answer for an unknown code and a wrong contact: codes cannot be probed.
-        if row is None or not domain.owns(list(row.contact_verifiers or []), verifier(self.verifier_key, contact)):
+        if row is None or not any(
+                domain.owns(list(row.contact_verifiers or []), v) for v in verifiers(self.verifier_key, contact)):
             raise NotFound("Không tìm thấy phản ánh với mã và thông tin liên hệ này",
                            "no case with this tracking code and contact")
         if row.status not in domain.ANSWERED:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pakn.common.v1 import common_pb2
 from pakn.routing.v1 import calendar_pb2, calendar_pb2_grpc, routing_pb2, routing_pb2_grpc
-from runtime import limits
 from runtime.identity.context import current
 from runtime.messaging import as_utc, from_ts, ts
 from services.routing import domain
-from services.routing.app import AssignmentView, CalendarApp, CaseView, RoutingApp, media_refs
+from services.routing.app import AssignmentView, CalendarApp, CaseView, RoutingApp, UnitChange, UnitView, media_refs
 
 
 def _ts(value):
@@ -38,9 +37,35 @@ def case_pb(view: CaseView) -> routing_pb2.InboxCase:
         text_repaired_from=c.text_repaired_from, reception_clock=view.reception_clock)
 
 
-def unit_pb(row) -> common_pb2.Unit:
+def person_pb(person: domain.Person | None) -> common_pb2.UnitPerson | None:
+    return common_pb2.UnitPerson(**person.as_dict()) if person is not None else None
+
+
+def person_of(message, field: str) -> domain.Person | None:
+    """A person given in a request; None when the field is left out (keep what is held)."""
+    if not message.HasField(field):
+        return None
+    p = getattr(message, field)
+    return domain.Person(p.name, p.position, p.phone, p.email)
+
+
+def unit_pb(view: UnitView) -> common_pb2.Unit:
+    row = view.row
     return common_pb2.Unit(unit_id=row.unit_id, name=row.name, leader_title=row.leader_title,
-                           contact_title=row.contact_title, on_system=bool(row.on_system))
+                           contact_title=row.contact_title, on_system=bool(row.on_system),
+                           leader=person_pb(view.leader), contact=person_pb(view.contact),
+                           contacts_withheld=view.withheld)
+
+
+def change_pb(change: UnitChange) -> routing_pb2.UnitChange:
+    before = change.previous
+    previous = common_pb2.Unit(
+        name=before.get("name", ""), leader_title=before.get("leader_title", ""),
+        contact_title=before.get("contact_title", ""), on_system=bool(before.get("on_system", False)),
+        leader=person_pb(domain.Person.from_dict(before.get("leader"))),
+        contact=person_pb(domain.Person.from_dict(before.get("contact"))))
+    return routing_pb2.UnitChange(action=change.action, actor=change.actor, changed_at=ts(change.at),
+                                  fields=change.fields, previous=previous)
 
 
 def _actor(context) -> str:
@@ -102,13 +127,22 @@ class RoutingServicer(routing_pb2_grpc.RoutingServiceServicer):
             for r in self.app.list_categories()])
 
     def ListUnits(self, request, context):
-        return routing_pb2.ListUnitsResponse(units=[unit_pb(r) for r in self.app.list_units()])
+        return routing_pb2.ListUnitsResponse(units=[unit_pb(v) for v in self.app.list_units()])
 
     def RegisterUnit(self, request, context):
         u = request.unit
-        row = self.app.register_unit(domain.UnitDraft(u.unit_id, u.name, u.leader_title, u.contact_title,
-                                                      u.on_system))
-        return routing_pb2.RegisterUnitResponse(unit=unit_pb(row))
+        view = self.app.register_unit(domain.UnitDraft(u.unit_id, u.name, u.leader_title, u.contact_title,
+                                                       u.on_system, person_of(u, "leader"), person_of(u, "contact")))
+        return routing_pb2.RegisterUnitResponse(unit=unit_pb(view))
+
+    def UpdateUnitContacts(self, request, context):
+        view = self.app.update_unit_contacts(request.unit_id, person_of(request, "leader"),
+                                             person_of(request, "contact"))
+        return routing_pb2.UpdateUnitContactsResponse(unit=unit_pb(view))
+
+    def GetUnitHistory(self, request, context):
+        changes, token = self.app.unit_history(request.unit_id, request.page.page_size, request.page.page_token)
+        return routing_pb2.GetUnitHistoryResponse(changes=[change_pb(c) for c in changes], next_page_token=token)
 
 
 def day_rule_pb(rule) -> calendar_pb2.DayRule:

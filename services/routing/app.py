@@ -16,14 +16,16 @@ from regulation.calendar import DayInfo, DayRule, Pause, WorkingCalendar
 from regulation.profile import RegulationProfile
 from runtime.calendar_store import CalendarStore, day_recorded, pause_declared
 from runtime.clocks import clock_pb
-from runtime.errors import FailedPrecondition, NotFound
+from runtime.crypto import Box
+from runtime.errors import FailedPrecondition, InvalidArgument, NotFound, Validator, Violation
 from runtime.identity import scope
+from runtime.identity.context import current
 from runtime.messaging import as_utc, from_ts, ts, utcnow
 from runtime.service import ServiceContext
 from services.routing import domain
 from services.routing.domain import AssignmentStatus as A
 from services.routing.domain import CaseStatus as C
-from services.routing.store import assignments, case_history, cases, categories, units
+from services.routing.store import assignments, case_history, cases, categories, unit_history, units
 
 CASE_STATUSES = {s.value for s in C}
 ASSIGNMENT_STATUSES = {s.value for s in A}
@@ -42,6 +44,30 @@ class CaseView:
     case: sa.Row
     assignments: list[AssignmentView] = field(default_factory=list)
     reception_clock: common_pb2.Clock | None = None
+
+
+# The unit's own fields that RegisterUnit sets (the people are in `contacts_enc`).
+UNIT_FIELDS = ("name", "leader_title", "contact_title", "on_system")
+
+
+@dataclass(frozen=True)
+class UnitView:
+    """A unit of the directory as one caller may see it (Đ16.1)."""
+
+    row: sa.Row
+    leader: domain.Person | None
+    contact: domain.Person | None
+    withheld: bool
+
+
+@dataclass(frozen=True)
+class UnitChange:
+    action: str
+    actor: str
+    at: datetime
+    fields: list[str]
+    # The previous values of the changed fields: unit fields by name, "leader"/"contact" as dicts.
+    previous: dict
 
 
 @dataclass(frozen=True)
@@ -118,6 +144,8 @@ class RoutingApp:
         self.calendar = calendar
         self.profile = profile
         self.due_soon_hours = ctx.config.regulation.due_soon_hours
+        # Đ16.1: the units' leaders and contact persons, encrypted at rest.
+        self.directory_box = Box.of(ctx.config, "directory_key")
 
     def _clocks(self, cal: WorkingCalendar) -> Clocks:
         """The clocks as of now. Inside a write transaction, `cal` is taken before any row lock."""
@@ -184,24 +212,116 @@ class RoutingApp:
         with self.db.engine.connect() as conn:
             return conn.execute(sa.select(categories).order_by(categories.c.sort_order, categories.c.code)).all()
 
-    def list_units(self) -> list[sa.Row]:
+    def list_units(self) -> list[UnitView]:
+        """Đ13.3: the directory; the designated people in full only for those who need them (Đ16.1)."""
+        caller = current().principal
         with self.db.engine.connect() as conn:
-            return conn.execute(sa.select(units).order_by(units.c.unit_id)).all()
+            rows = conn.execute(sa.select(units).order_by(units.c.unit_id)).all()
+        return [self._unit_view(r, caller) for r in rows]
 
     # -- the unit directory (Đ13.3, Đ16.1) ------------------------------------------------------
-    def register_unit(self, draft: domain.UnitDraft) -> sa.Row:
+    def _contacts(self, row) -> dict[str, domain.Person | None]:
+        stored = self.directory_box.open(row.contacts_enc) if row is not None and row.contacts_enc else {}
+        return {who: domain.Person.from_dict(stored.get(who)) for who in domain.ROLES_OF_UNIT}
+
+    def _unit_view(self, row, caller) -> UnitView:
+        contacts = self._contacts(row)
+        if domain.sees_contacts(caller.roles, caller.unit_id, row.unit_id):
+            return UnitView(row, contacts["leader"], contacts["contact"], False)
+        # Positions are posts, not personal data; names, phones and e-mails are withheld.
+        shown = {who: domain.Person(position=p.position) if p else None for who, p in contacts.items()}
+        return UnitView(row, shown["leader"], shown["contact"], any(contacts.values()))
+
+    def _write_unit(self, conn: Connection, unit_id: str, existing, values: dict,
+                    contacts: dict[str, domain.Person | None], action: str, now: datetime) -> None:
+        """The unit's row and, when anything changed, a history row: who (the verified caller),
+        when, which fields, and what they held before (encrypted)."""
+        plain = {who: p.as_dict() for who, p in contacts.items() if p is not None}
+        sealed = self.directory_box.seal(plain) if plain else None
+        if existing is None:
+            conn.execute(units.insert().values(unit_id=unit_id, created_at=now, updated_at=now,
+                                               contacts_enc=sealed, **values))
+            changed = [k for k in UNIT_FIELDS if values[k] not in ("", None)]
+            changed += domain.contact_changes({}, contacts)
+            previous: dict | None = None
+        else:
+            before = self._contacts(existing)
+            changed = [k for k in UNIT_FIELDS if values[k] != getattr(existing, k)]
+            changed += domain.contact_changes(before, contacts)
+            if not changed:
+                return
+            previous = {k: getattr(existing, k) for k in UNIT_FIELDS if k in changed}
+            for who in domain.ROLES_OF_UNIT:
+                if any(f.startswith(who + ".") for f in changed) and before[who] is not None:
+                    previous[who] = before[who].as_dict()
+            conn.execute(units.update().where(units.c.unit_id == unit_id)
+                         .values(updated_at=now, contacts_enc=sealed, **values))
+        caller = current()
+        conn.execute(unit_history.insert().values(
+            unit_id=unit_id, action=action, actor=caller.actor_id, request_id=caller.request_id[:120],
+            fields=changed, at=now,
+            previous_enc=self.directory_box.seal(previous) if previous else None))
+
+    def register_unit(self, draft: domain.UnitDraft) -> UnitView:
         u = domain.validate_unit(draft)
         now = utcnow()
         values = dict(name=u.name, leader_title=u.leader_title, contact_title=u.contact_title,
-                      on_system=u.on_system, updated_at=now)
+                      on_system=u.on_system)
         with self.db.transaction() as conn:
-            existing = conn.execute(sa.select(units.c.unit_id).where(units.c.unit_id == u.unit_id)
-                                    .with_for_update()).first()
+            existing = conn.execute(sa.select(units).where(units.c.unit_id == u.unit_id).with_for_update()).first()
+            contacts = self._contacts(existing)
+            for who, given in (("leader", u.leader), ("contact", u.contact)):
+                if given is not None:
+                    contacts[who] = given
+            self._write_unit(conn, u.unit_id, existing, values, contacts,
+                             "registered" if existing is None else "updated", now)
+            row = conn.execute(sa.select(units).where(units.c.unit_id == u.unit_id)).one()
+        return self._unit_view(row, current().principal)
+
+    def update_unit_contacts(self, unit_id: str, leader: domain.Person | None,
+                             contact: domain.Person | None) -> UnitView:
+        """Đ16.1: the unit reports a change of its leader or contact person for PAKN; its own
+        leader may, or the administrator for any unit (Đ13.3)."""
+        unit_id, leader, contact = domain.validate_contacts_update(unit_id, leader, contact)
+        # Đ16.1: a unit's leader reports its own unit's people only (runtime/identity/scope.py).
+        scope.require_unit(unit_id)
+        caller = current().principal
+        now = utcnow()
+        with self.db.transaction() as conn:
+            existing = conn.execute(sa.select(units).where(units.c.unit_id == unit_id).with_for_update()).first()
             if existing is None:
-                conn.execute(units.insert().values(unit_id=u.unit_id, created_at=now, **values))
-            else:
-                conn.execute(units.update().where(units.c.unit_id == u.unit_id).values(**values))
-            return conn.execute(sa.select(units).where(units.c.unit_id == u.unit_id)).one()
+                raise NotFound("Không tìm thấy đơn vị", "unit not found")
+            contacts = self._contacts(existing)
+            for who, given in (("leader", leader), ("contact", contact)):
+                if given is not None:
+                    contacts[who] = given
+            values = {k: getattr(existing, k) for k in UNIT_FIELDS}
+            self._write_unit(conn, unit_id, existing, values, contacts, "contacts_updated", now)
+            row = conn.execute(sa.select(units).where(units.c.unit_id == unit_id)).one()
+        return self._unit_view(row, caller)
+
+    def unit_history(self, unit_id: str, page_size: int, page_token: str) -> tuple[list[UnitChange], str]:
+        """Đ13.3, Đ16.1: a unit's changes, newest first, with what the changed fields held before."""
+        v = Validator()
+        unit_id = domain.validate_unit_id(v, "unit_id", unit_id)
+        v.raise_if_any()
+        pg = domain.page(page_size, page_token)
+        if pg.after is not None and not pg.after[1].isdigit():
+            raise InvalidArgument([Violation("page.page_token", "Mã trang không hợp lệ", "malformed page_token")])
+        with self.db.engine.connect() as conn:
+            if conn.execute(sa.select(units.c.unit_id).where(units.c.unit_id == unit_id)).first() is None:
+                raise NotFound("Không tìm thấy đơn vị", "unit not found")
+            q = sa.select(unit_history).where(unit_history.c.unit_id == unit_id)
+            if pg.after is not None:
+                q = q.where(unit_history.c.id < int(pg.after[1]))
+            rows = conn.execute(q.order_by(unit_history.c.id.desc()).limit(pg.size + 1)).all()
+        more, rows = len(rows) > pg.size, rows[:pg.size]
+        out = []
+        for r in rows:
+            previous = self.directory_box.open(r.previous_enc) if r.previous_enc else {}
+            out.append(UnitChange(r.action, r.actor, as_utc(r.at), list(r.fields or []), previous))
+        token = domain.page_token(as_utc(rows[-1].at), str(rows[-1].id)) if more else ""
+        return out, token
 
     # -- the coordinator's steps (Đ7.3) ----------------------------------------------------------
     def _lock_case(self, conn: Connection, case_id: str) -> sa.Row:

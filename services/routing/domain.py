@@ -305,23 +305,116 @@ def validate_return(assignment_id: str, reason: str) -> None:
 
 
 @dataclass(frozen=True)
+class Person:
+    """Đ16.1: a leader or contact person a unit designates for PAKN (personal data)."""
+
+    name: str = ""
+    position: str = ""
+    phone: str = ""
+    email: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {f: getattr(self, f) for f in PERSON_FIELDS}
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "Person | None":
+        if not data:
+            return None
+        return cls(**{f: str(data.get(f, "")) for f in PERSON_FIELDS})
+
+
+PERSON_FIELDS = ("name", "position", "phone", "email")
+# The two people of Đ16.1, by the name their fields carry in requests and in the history.
+ROLES_OF_UNIT = ("leader", "contact")
+# A Vietnamese number, mobile or landline, national (0…) or international (+84…), with the
+# separators people write (spaces, dots, hyphens, brackets).
+PHONE_SEPARATORS = re.compile(r"[\s.()\-]")
+PHONE_NUMBER = re.compile(r"^(?:\+84|0)\d{8,10}$")
+EMAIL_ADDRESS = re.compile(r"^[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+$")
+
+
+def validate_person(v: Validator, field: str, p: Person) -> Person:
+    """Đ16.1: a designated person has a name and a way to reach them (a phone or an e-mail)."""
+    p = Person(nfc(p.name), nfc(p.position), nfc(p.phone), nfc(p.email).lower())
+    v.require(p.name, f"{field}.name", "họ tên người được phân công (Đ16.1)", "name")
+    if not p.phone and not p.email:
+        v.add(f"{field}.phone", "Cần số điện thoại hoặc thư điện tử để liên hệ (Đ16.1)",
+              "a phone number or an e-mail address is required (Đ16.1)")
+    if p.phone and not PHONE_NUMBER.match(PHONE_SEPARATORS.sub("", p.phone)):
+        v.add(f"{field}.phone", "Số điện thoại không hợp lệ (0… hoặc +84…, 9 đến 11 chữ số)",
+              "not a Vietnamese phone number (0… or +84…, 9 to 11 digits)")
+    if p.email:
+        problem = limits.email_problem(p.email)
+        if problem:
+            v.add(f"{field}.email", *problem)
+        elif not EMAIL_ADDRESS.match(p.email):
+            v.add(f"{field}.email", "Địa chỉ thư điện tử không hợp lệ", "not an e-mail address")
+    for name, size, vi in (("name", limits.NAME, "họ tên"), ("position", limits.TITLE, "chức vụ")):
+        limits.check_text(v, f"{field}.{name}", getattr(p, name), size, vi, name)
+    return p
+
+
+def contact_changes(old: dict[str, Person | None], new: dict[str, Person | None]) -> list[str]:
+    """The fields that differ ("leader.phone", ...), in a fixed order; never their values."""
+    out = []
+    for who in ROLES_OF_UNIT:
+        before, after = old.get(who) or Person(), new.get(who) or Person()
+        out += [f"{who}.{f}" for f in PERSON_FIELDS if getattr(before, f) != getattr(after, f)]
+    return out
+
+
+def sees_contacts(roles: Iterable[str], caller_unit: str | None, unit_id: str) -> bool:
+    """Đ16.1, Đ16.6: the leaders' and contact persons' names, phones and e-mails are for those who
+    need them to reach the unit: the coordinating unit (Đ13.5 reminders), the administrator
+    (Đ13.3), and the unit's own leader (who reports them). Others see the positions only."""
+    roles = set(roles)
+    if roles & {"coordinator", "administrator"}:
+        return True
+    return "unit_leader" in roles and caller_unit == unit_id
+
+
+@dataclass(frozen=True)
 class UnitDraft:
     unit_id: str
     name: str
     leader_title: str
     contact_title: str
     on_system: bool
+    # None: keep what the directory holds.
+    leader: Person | None = None
+    contact: Person | None = None
+
+
+def validate_unit_id(v: Validator, field: str, unit_id: str) -> str:
+    unit_id = unit_id.strip()
+    if not unit_id:
+        v.add(field, "Thiếu mã đơn vị", "unit_id is required")
+    elif not UNIT_ID.match(unit_id):
+        v.add(field, "Mã đơn vị chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang",
+              "unit_id may hold only a-z, 0-9 and '-' (64 characters at most)")
+    return unit_id
+
+
+def validate_contacts_update(unit_id: str, leader: Person | None, contact: Person | None
+                             ) -> tuple[str, Person | None, Person | None]:
+    """Đ16.1: a unit reports a new leader or contact person: at least one, each complete."""
+    v = Validator()
+    unit_id = validate_unit_id(v, "unit_id", unit_id)
+    if leader is None and contact is None:
+        v.add("leader", "Cần thông tin lãnh đạo hoặc đầu mối liên hệ", "leader or contact is required")
+    leader = validate_person(v, "leader", leader) if leader is not None else None
+    contact = validate_person(v, "contact", contact) if contact is not None else None
+    v.raise_if_any()
+    return unit_id, leader, contact
 
 
 def validate_unit(u: UnitDraft) -> UnitDraft:
     """Đ13.3, Đ16.1: a unit has an id, a name, a leader and a contact person for PAKN."""
-    u = UnitDraft(u.unit_id.strip(), nfc(u.name), nfc(u.leader_title), nfc(u.contact_title), bool(u.on_system))
     v = Validator()
-    if not u.unit_id:
-        v.add("unit.unit_id", "Thiếu mã đơn vị", "unit_id is required")
-    elif not UNIT_ID.match(u.unit_id):
-        v.add("unit.unit_id", "Mã đơn vị chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang",
-              "unit_id may hold only a-z, 0-9 and '-' (64 characters at most)")
+    leader = validate_person(v, "unit.leader", u.leader) if u.leader is not None else None
+    contact = validate_person(v, "unit.contact", u.contact) if u.contact is not None else None
+    u = UnitDraft(validate_unit_id(v, "unit.unit_id", u.unit_id), nfc(u.name), nfc(u.leader_title),
+                  nfc(u.contact_title), bool(u.on_system), leader, contact)
     v.require(u.name, "unit.name", "tên đơn vị", "name")
     v.require(u.leader_title, "unit.leader_title", "lãnh đạo phụ trách (Đ16.1)", "leader_title")
     v.require(u.contact_title, "unit.contact_title", "đầu mối liên hệ (Đ16.1)", "contact_title")

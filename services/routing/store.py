@@ -1,11 +1,14 @@
-"""Routing's tables (its own database or schema). No personal data: the submitter's identity and
-contact stay in intake; the inbox keeps only what the coordinator and the units work with."""
+"""Routing's tables (its own database or schema). No submitter's personal data: the submitter's
+identity and contact stay in intake; the inbox keeps only what the coordinator and the units work
+with. The only personal data here are the units' leaders and contact persons (Đ16.1), encrypted
+with security.directory_key."""
 
 import sqlalchemy as sa
 
 from runtime import limits
 from runtime.audit import audit_tables
 from runtime.calendar_store import calendar_tables
+from runtime.crypto import sealed_with
 from runtime.messaging import messaging_tables
 
 metadata = sa.MetaData()
@@ -30,6 +33,26 @@ units = sa.Table(
     sa.Column("on_system", sa.Boolean, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # Đ16.1: {"leader": {name, position, phone, email}, "contact": {...}}, encrypted with
+    # security.directory_key; NULL until the unit designates them.
+    sa.Column("contacts_enc", sa.LargeBinary, nullable=True, info=sealed_with("directory_key")),
+)
+
+# Đ16.1: every change of a unit's entry (units report changes of their leader and contact person),
+# with the verified caller who made it. What the changed fields held before is encrypted too.
+unit_history = sa.Table(
+    "unit_history", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("unit_id", sa.String(limits.ID), sa.ForeignKey("units.unit_id"), nullable=False, index=True),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("actor", sa.String(limits.OPERATOR), nullable=False),
+    # The call's request id (x-request-id), to find it in the logs and the audit trail.
+    sa.Column("request_id", sa.String(limits.OPERATOR), nullable=False, server_default=""),
+    # Names of the fields that changed ("name", "leader.phone", ...): never their values.
+    sa.Column("fields", sa.JSON, nullable=False),
+    # The previous values of those fields, encrypted with security.directory_key.
+    sa.Column("previous_enc", sa.LargeBinary, nullable=True, info=sealed_with("directory_key")),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
 )
 
 # The coordinator's inbox (Đ7).

@@ -149,6 +149,10 @@ def scoped_requests(w: World):
             assignment_id=a, reason="Không thuộc thẩm quyền của đơn vị"),
         "/pakn.routing.v1.RoutingService/ListAssignments": lambda who: routing_pb2.ListAssignmentsRequest(
             unit_id=w.unit_a),
+        # Đ16.1: a unit's leader reports its own unit's contact person, the administrator any unit's.
+        "/pakn.routing.v1.RoutingService/UpdateUnitContacts": lambda who: routing_pb2.UpdateUnitContactsRequest(
+            unit_id=w.unit_a, contact=common_pb2.UnitPerson(name="Lê Thị Mai", position="Chánh Văn phòng",
+                                                            phone="0912 345 678")),
         "/pakn.processing.v1.ProcessingService/ListWorkItems": lambda who: processing_pb2.ListWorkItemsRequest(
             unit_id=w.unit_a),
         "/pakn.processing.v1.ProcessingService/GetWorkItem": lambda who: processing_pb2.GetWorkItemRequest(

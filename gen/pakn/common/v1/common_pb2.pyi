@@ -175,18 +175,36 @@ class TimelineEntry(_message.Message):
     def __init__(self, occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., event_type: _Optional[str] = ..., description_vi: _Optional[str] = ..., description_en: _Optional[str] = ..., unit_id: _Optional[str] = ...) -> None: ...
 
 class Unit(_message.Message):
-    __slots__ = ("unit_id", "name", "leader_title", "contact_title", "on_system")
+    __slots__ = ("unit_id", "name", "leader_title", "contact_title", "on_system", "leader", "contact", "contacts_withheld")
     UNIT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     LEADER_TITLE_FIELD_NUMBER: _ClassVar[int]
     CONTACT_TITLE_FIELD_NUMBER: _ClassVar[int]
     ON_SYSTEM_FIELD_NUMBER: _ClassVar[int]
+    LEADER_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    CONTACTS_WITHHELD_FIELD_NUMBER: _ClassVar[int]
     unit_id: str
     name: str
     leader_title: str
     contact_title: str
     on_system: bool
-    def __init__(self, unit_id: _Optional[str] = ..., name: _Optional[str] = ..., leader_title: _Optional[str] = ..., contact_title: _Optional[str] = ..., on_system: _Optional[bool] = ...) -> None: ...
+    leader: UnitPerson
+    contact: UnitPerson
+    contacts_withheld: bool
+    def __init__(self, unit_id: _Optional[str] = ..., name: _Optional[str] = ..., leader_title: _Optional[str] = ..., contact_title: _Optional[str] = ..., on_system: _Optional[bool] = ..., leader: _Optional[_Union[UnitPerson, _Mapping]] = ..., contact: _Optional[_Union[UnitPerson, _Mapping]] = ..., contacts_withheld: _Optional[bool] = ...) -> None: ...
+
+class UnitPerson(_message.Message):
+    __slots__ = ("name", "position", "phone", "email")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    position: str
+    phone: str
+    email: str
+    def __init__(self, name: _Optional[str] = ..., position: _Optional[str] = ..., phone: _Optional[str] = ..., email: _Optional[str] = ...) -> None: ...
 
 class Category(_message.Message):
     __slots__ = ("code", "name_vi", "name_en")

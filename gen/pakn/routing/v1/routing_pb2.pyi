@@ -265,3 +265,49 @@ class RegisterUnitResponse(_message.Message):
     UNIT_FIELD_NUMBER: _ClassVar[int]
     unit: _common_pb2.Unit
     def __init__(self, unit: _Optional[_Union[_common_pb2.Unit, _Mapping]] = ...) -> None: ...
+
+class UpdateUnitContactsRequest(_message.Message):
+    __slots__ = ("unit_id", "leader", "contact")
+    UNIT_ID_FIELD_NUMBER: _ClassVar[int]
+    LEADER_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    unit_id: str
+    leader: _common_pb2.UnitPerson
+    contact: _common_pb2.UnitPerson
+    def __init__(self, unit_id: _Optional[str] = ..., leader: _Optional[_Union[_common_pb2.UnitPerson, _Mapping]] = ..., contact: _Optional[_Union[_common_pb2.UnitPerson, _Mapping]] = ...) -> None: ...
+
+class UpdateUnitContactsResponse(_message.Message):
+    __slots__ = ("unit",)
+    UNIT_FIELD_NUMBER: _ClassVar[int]
+    unit: _common_pb2.Unit
+    def __init__(self, unit: _Optional[_Union[_common_pb2.Unit, _Mapping]] = ...) -> None: ...
+
+class GetUnitHistoryRequest(_message.Message):
+    __slots__ = ("unit_id", "page")
+    UNIT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    unit_id: str
+    page: _common_pb2.PageRequest
+    def __init__(self, unit_id: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class UnitChange(_message.Message):
+    __slots__ = ("action", "actor", "changed_at", "fields", "previous")
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_AT_FIELD_NUMBER: _ClassVar[int]
+    FIELDS_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_FIELD_NUMBER: _ClassVar[int]
+    action: str
+    actor: str
+    changed_at: _timestamp_pb2.Timestamp
+    fields: _containers.RepeatedScalarFieldContainer[str]
+    previous: _common_pb2.Unit
+    def __init__(self, action: _Optional[str] = ..., actor: _Optional[str] = ..., changed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., fields: _Optional[_Iterable[str]] = ..., previous: _Optional[_Union[_common_pb2.Unit, _Mapping]] = ...) -> None: ...
+
+class GetUnitHistoryResponse(_message.Message):
+    __slots__ = ("changes", "next_page_token")
+    CHANGES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    changes: _containers.RepeatedCompositeFieldContainer[UnitChange]
+    next_page_token: str
+    def __init__(self, changes: _Optional[_Iterable[_Union[UnitChange, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

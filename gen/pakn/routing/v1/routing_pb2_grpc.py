@@ -105,6 +105,16 @@ class RoutingServiceStub:
                 request_serializer=pakn_dot_routing_dot_v1_dot_routing__pb2.RegisterUnitRequest.SerializeToString,
                 response_deserializer=pakn_dot_routing_dot_v1_dot_routing__pb2.RegisterUnitResponse.FromString,
                 _registered_method=True)
+        self.UpdateUnitContacts = channel.unary_unary(
+                '/pakn.routing.v1.RoutingService/UpdateUnitContacts',
+                request_serializer=pakn_dot_routing_dot_v1_dot_routing__pb2.UpdateUnitContactsRequest.SerializeToString,
+                response_deserializer=pakn_dot_routing_dot_v1_dot_routing__pb2.UpdateUnitContactsResponse.FromString,
+                _registered_method=True)
+        self.GetUnitHistory = channel.unary_unary(
+                '/pakn.routing.v1.RoutingService/GetUnitHistory',
+                request_serializer=pakn_dot_routing_dot_v1_dot_routing__pb2.GetUnitHistoryRequest.SerializeToString,
+                response_deserializer=pakn_dot_routing_dot_v1_dot_routing__pb2.GetUnitHistoryResponse.FromString,
+                _registered_method=True)
 
 
 class RoutingServiceServicer:
@@ -204,6 +214,20 @@ class RoutingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateUnitContacts(self, request, context):
+        """Đ16.1: the unit reports a change of its leader or contact person for PAKN.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetUnitHistory(self, request, context):
+        """Đ13.3, Đ16.1: who changed a unit's entry, when, which fields, and what they held before.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RoutingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -276,6 +300,16 @@ def add_RoutingServiceServicer_to_server(servicer, server):
                     servicer.RegisterUnit,
                     request_deserializer=pakn_dot_routing_dot_v1_dot_routing__pb2.RegisterUnitRequest.FromString,
                     response_serializer=pakn_dot_routing_dot_v1_dot_routing__pb2.RegisterUnitResponse.SerializeToString,
+            ),
+            'UpdateUnitContacts': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateUnitContacts,
+                    request_deserializer=pakn_dot_routing_dot_v1_dot_routing__pb2.UpdateUnitContactsRequest.FromString,
+                    response_serializer=pakn_dot_routing_dot_v1_dot_routing__pb2.UpdateUnitContactsResponse.SerializeToString,
+            ),
+            'GetUnitHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetUnitHistory,
+                    request_deserializer=pakn_dot_routing_dot_v1_dot_routing__pb2.GetUnitHistoryRequest.FromString,
+                    response_serializer=pakn_dot_routing_dot_v1_dot_routing__pb2.GetUnitHistoryResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -657,6 +691,60 @@ class RoutingService:
             '/pakn.routing.v1.RoutingService/RegisterUnit',
             pakn_dot_routing_dot_v1_dot_routing__pb2.RegisterUnitRequest.SerializeToString,
             pakn_dot_routing_dot_v1_dot_routing__pb2.RegisterUnitResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateUnitContacts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pakn.routing.v1.RoutingService/UpdateUnitContacts',
+            pakn_dot_routing_dot_v1_dot_routing__pb2.UpdateUnitContactsRequest.SerializeToString,
+            pakn_dot_routing_dot_v1_dot_routing__pb2.UpdateUnitContactsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetUnitHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pakn.routing.v1.RoutingService/GetUnitHistory',
+            pakn_dot_routing_dot_v1_dot_routing__pb2.GetUnitHistoryRequest.SerializeToString,
+            pakn_dot_routing_dot_v1_dot_routing__pb2.GetUnitHistoryResponse.FromString,
             options,
             channel_credentials,
             insecure,
