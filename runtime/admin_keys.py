@@ -28,6 +28,7 @@ from runtime.crypto import (
     FERNET_KEYS,
     KEY_NAMES,
     SEALED_EVENT_FIELDS,
+    SEALED_EVENT_TYPES,
     SEALED_WITH,
     Box,
     ensure_keys,
@@ -65,12 +66,6 @@ def sealed_columns(metadata: sa.MetaData) -> list[tuple[sa.Table, sa.Column, str
 
 def envelope_columns(metadata: sa.MetaData) -> list[tuple[sa.Table, sa.Column]]:
     return [(metadata.tables[n], metadata.tables[n].c.envelope) for n in ENVELOPE_TABLES if n in metadata.tables]
-
-
-def sealed_event_types() -> list[str]:
-    from services.catalogue import EVENTS
-
-    return sorted(t for t, (_, cls) in EVENTS.items() if cls.DESCRIPTOR.full_name in SEALED_EVENT_FIELDS)
 
 
 def rotate_envelope(raw: bytes, boxes: dict[str, Box], tallies: dict[str, Tally]) -> bytes | None:
@@ -151,7 +146,7 @@ def reencrypt_database(service: str, db, boxes: dict[str, Box], batch: int = DEF
                     # Compared-and-set: a value the service rewrote meanwhile is left to it.
                     conn.execute(table.update().where(pk == row.pk, column == row.value).values({column.name: new}))
         out.append(tally)
-    types = sealed_event_types()
+    types = list(SEALED_EVENT_TYPES)
     for table, column in envelope_columns(db.metadata):
         purposes = sorted({p for fields in SEALED_EVENT_FIELDS.values() for p in fields.values()})
         tallies = {p: Tally(service, f"{table.name}.{column.name}", p) for p in purposes}

@@ -41,6 +41,9 @@ SEALED_WITH = "sealed_with"
 SEALED_EVENT_FIELDS: dict[str, dict[str, str]] = {
     "pakn.events.v1.CaseReceived": {"sealed_contact": "notification_key"},
 }
+# The event types whose payload is one of those (services/catalogue.py; a unit test compares them),
+# so that outboxes are searched by their event_type column.
+SEALED_EVENT_TYPES = ("case.received",)
 KEYS_FILE = "keys.json"
 
 

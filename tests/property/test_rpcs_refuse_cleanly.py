@@ -272,6 +272,11 @@ def build_world(world: World) -> None:
         "pakn.routing.v1.RoutingService/RegisterUnit": routing_pb2.RegisterUnitRequest(unit=common_pb2.Unit(
             unit_id="so-tnmt", name="Sở Tài nguyên", leader_title="Giám đốc", contact_title="Văn thư",
             on_system=True)),
+        # Đ16.1: a unit's leader and contact person, spoilt one field at a time.
+        "pakn.routing.v1.RoutingService/UpdateUnitContacts": routing_pb2.UpdateUnitContactsRequest(
+            unit_id="so-gtvt", leader=common_pb2.UnitPerson(name="Nguyễn Văn Hùng", position="Phó Giám đốc",
+                                                            phone="0912345678", email="hung@sogtvt.vn"),
+            contact=common_pb2.UnitPerson(name="Lê Thị Mai", phone="0276 3822 456")),
         "pakn.processing.v1.ProcessingService/SubmitResult": processing_pb2.SubmitResultRequest(
             assignment_id=assignment.assignment_id, result=processing_pb2.Result(
                 answer="Đã sửa đèn", document_number="12/UBND", addressee_kind="cá nhân")),
