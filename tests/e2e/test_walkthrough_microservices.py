@@ -3,8 +3,10 @@ PostgreSQL (a schema per service), RabbitMQ through nameko, SeaweedFS as S3, a r
 
 from __future__ import annotations
 
+import grpc
 import pytest
 import sqlalchemy as sa
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from minio import Minio
 
 from runtime import walkthrough
@@ -22,6 +24,11 @@ def test_one_case_through_six_processes(tmp_path, postgres_url, amqp_uri, seawee
     cluster = Cluster(tmp_path / "cluster", postgres_url, amqp_uri, seaweedfs, smtp_server)
     try:
         cluster.start()
+        # Mutual TLS between the processes (docs/pki.md): without a certificate nothing answers.
+        with grpc.insecure_channel(f"127.0.0.1:{cluster.ports['intake']}") as plain, \
+                pytest.raises(grpc.RpcError) as refused:
+            health_pb2_grpc.HealthStub(plain).Check(health_pb2.HealthCheckRequest(), timeout=5)
+        assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
         with Clients(cluster.config()) as c:
             out = walkthrough.run(c, email=EMAIL)
         assert len(out.answer.answers) == 2
