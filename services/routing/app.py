@@ -14,6 +14,7 @@ from pakn.common.v1 import common_pb2
 from pakn.events.v1 import events_pb2 as ev
 from regulation.calendar import DayInfo, DayRule, Pause, WorkingCalendar
 from regulation.profile import RegulationProfile
+from runtime import audit
 from runtime.calendar_store import CalendarStore, day_recorded, pause_declared
 from runtime.clocks import clock_pb
 from runtime.crypto import Box
@@ -217,7 +218,12 @@ class RoutingApp:
         caller = current().principal
         with self.db.engine.connect() as conn:
             rows = conn.execute(sa.select(units).order_by(units.c.unit_id)).all()
-        return [self._unit_view(r, caller) for r in rows]
+        views = [self._unit_view(r, caller) for r in rows]
+        shown = sum(1 for v in views if not v.withheld and (v.leader or v.contact))
+        if shown:
+            # Personal data shown in clear: one record per call (docs/audit.md), ids and counts only.
+            audit.decrypted(self.db, object_type="unit", object_id="", why=f"list_units:{shown}")
+        return views
 
     # -- the unit directory (Đ13.3, Đ16.1) ------------------------------------------------------
     def _contacts(self, row) -> dict[str, domain.Person | None]:
@@ -320,6 +326,8 @@ class RoutingApp:
         for r in rows:
             previous = self.directory_box.open(r.previous_enc) if r.previous_enc else {}
             out.append(UnitChange(r.action, r.actor, as_utc(r.at), list(r.fields or []), previous))
+        if any(r.previous_enc for r in rows):
+            audit.decrypted(self.db, object_type="unit", object_id=unit_id, why="unit_history")
         token = domain.page_token(as_utc(rows[-1].at), str(rows[-1].id)) if more else ""
         return out, token
 

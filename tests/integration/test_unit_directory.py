@@ -136,6 +136,30 @@ def test_contacts_are_shown_only_to_those_who_need_them_dieu_16_6(directory):
     assert not seen_by(Role.UNIT_OFFICER, "so-gtvt")["ubnd-tan-ninh"].contacts_withheld
 
 
+def decryptions(p) -> list[tuple]:
+    db = p.service("routing").db
+    log = db.metadata.tables["audit_log"]
+    with db.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(
+            sa.select(log.c.actor_id, log.c.object_type, log.c.object_id, log.c.detail)
+            .where(log.c.outcome == "decrypted").order_by(log.c.seq))]
+
+
+def test_each_showing_of_the_people_in_clear_is_in_the_audit_trail_by_ids_only(directory):
+    p, as_ = directory
+    as_(Role.UNIT_OFFICER, "so-gtvt").ListUnits(R.ListUnitsRequest())  # withheld: nothing shown
+    assert decryptions(p) == []
+    as_(Role.COORDINATOR).ListUnits(R.ListUnitsRequest())
+    as_(Role.ADMINISTRATOR).GetUnitHistory(R.GetUnitHistoryRequest(unit_id="so-gtvt"))
+    as_(Role.UNIT_LEADER, "so-gtvt").UpdateUnitContacts(R.UpdateUnitContactsRequest(
+        unit_id="so-gtvt", contact=NEW_CONTACT))
+    as_(Role.ADMINISTRATOR).GetUnitHistory(R.GetUnitHistoryRequest(unit_id="so-gtvt"))
+    assert decryptions(p) == [("test-coordinator", "unit", "", "list_units:1"),
+                              ("test-administrator", "unit", "so-gtvt", "unit_history")]
+    cells = raw_rows(p, "audit_log")
+    assert not any(v in cell for v in PERSONAL for cell in cells)
+
+
 def test_only_the_units_own_leader_or_the_administrator_changes_its_contacts_dieu_16_1(directory):
     p, as_ = directory
     request = R.UpdateUnitContactsRequest(unit_id="so-gtvt", contact=NEW_CONTACT)
