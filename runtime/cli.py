@@ -23,7 +23,7 @@ from typing import Any
 
 import click
 
-from runtime import admin_accounts, admin_audit, admin_keys
+from runtime import admin_accounts, admin_audit, admin_keys, admin_units
 from runtime import config as config_mod
 from runtime.admin_pki import pki_group
 from runtime.login import login_command, logout_command
@@ -573,6 +573,7 @@ for _command in admin_accounts.COMMANDS:
 main.add_command(login_command)
 main.add_command(logout_command)
 admin_keys.attach(admin)
+admin_units.attach(admin)
 
 
 @admin.command("register-unit")
