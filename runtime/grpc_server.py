@@ -35,6 +35,7 @@ from runtime.faults import internal_status, is_unavailable, unavailable_status
 from runtime.identity.authn import Denied, Gate
 from runtime.identity.context import Caller, acting, peer_address
 from runtime.identity.principal import ANONYMOUS
+from runtime.identity.scope import OutOfScope
 from runtime.telemetry import Stopwatch, Telemetry
 
 log = logging.getLogger(__name__)
@@ -98,18 +99,26 @@ class ObservabilityInterceptor(grpc.ServerInterceptor):
         full_method = handler_call_details.method
         raw_metadata = handler_call_details.invocation_metadata
 
+        def refused(caller: Caller, error: DomainError, reason: str) -> None:
+            for hook in on_denied:
+                try:
+                    hook(caller, error, reason)
+                except Exception:  # noqa: BLE001 - a denial is refused whatever its record does
+                    log.exception("recording a denial failed")
+
         def admit(context) -> Caller:
             if gate is None:
                 return Caller(ANONYMOUS, peer_address(context.peer() or ""), action=full_method)
             try:
                 return gate.admit(full_method, raw_metadata, context.peer())
             except Denied as denied:
-                for hook in on_denied:
-                    try:
-                        hook(denied.caller, denied.error, denied.reason)
-                    except Exception:  # noqa: BLE001 - a denial is refused whatever its record does
-                        log.exception("recording a denial failed")
+                refused(denied.caller, denied.error, denied.reason)
                 raise denied.error from None
+
+        def out_of_scope(caller: Caller | None, err: DomainError) -> None:
+            """A use case's scope refusal (runtime/identity/scope.py) is a denial too."""
+            if caller is not None and isinstance(err, OutOfScope):
+                refused(caller, err, "out_of_scope")
 
         def check(request) -> None:
             """Limits of every field before any I/O (runtime/limits.py); a stream's messages are the service's."""
@@ -124,6 +133,7 @@ class ObservabilityInterceptor(grpc.ServerInterceptor):
                 with telemetry.span(f"{service}/{method}", kind=trace.SpanKind.SERVER, parent_carrier=metadata,
                                     attributes={"rpc.system": "grpc", "rpc.service": service,
                                                 "rpc.method": method}) as span:
+                    caller = None
                     try:
                         caller = admit(context)
                         check(request_or_iterator)
@@ -131,6 +141,7 @@ class ObservabilityInterceptor(grpc.ServerInterceptor):
                             return behavior(request_or_iterator, context)
                     except DomainError as err:
                         code = err.code
+                        out_of_scope(caller, err)
                         span.set_attribute("rpc.grpc.status_code", code.value[0])
                         context.abort_with_status(rpc_status.to_status(to_status(err)))
                     except grpc.RpcError:
@@ -150,6 +161,7 @@ class ObservabilityInterceptor(grpc.ServerInterceptor):
             def call(request_or_iterator, context):
                 watch, code = Stopwatch(), grpc.StatusCode.OK
                 with telemetry.span(f"{service}/{method}", kind=trace.SpanKind.SERVER, parent_carrier=metadata):
+                    caller = None
                     try:
                         caller = admit(context)
                         check(request_or_iterator)
@@ -157,6 +169,7 @@ class ObservabilityInterceptor(grpc.ServerInterceptor):
                             yield from behavior(request_or_iterator, context)
                     except DomainError as err:
                         code = err.code
+                        out_of_scope(caller, err)
                         context.abort_with_status(rpc_status.to_status(to_status(err)))
                     except grpc.RpcError:
                         code = grpc.StatusCode.UNKNOWN

@@ -428,3 +428,29 @@ def invoke_raw(channel: grpc.Channel, method: str, request):
     out = symbol_database.Default().GetSymbol(desc.output_type.full_name)
     return channel.unary_unary(method, request_serializer=type(request).SerializeToString,
                                response_deserializer=out.FromString)(request, timeout=20)
+
+
+def test_a_scope_refusal_is_recorded_as_a_denial_on_the_services_chain(matrix):
+    """Like the gate's refusals, a use case's OUT_OF_SCOPE reaches the audit trail (docs/audit.md), with
+    who asked and from where, and nothing of the object."""
+    import sqlalchemy as sa
+
+    platform, actor, world, _ = matrix
+    c = Clients(platform.config)
+    metadata = (*actor.metadata(Role.UNIT_LEADER, unit=world.unit_b), ("x-request-id", "req-out-of-scope-1"))
+    try:
+        c.processing.ApproveResult(processing_pb2.ApproveResultRequest(assignment_id=world.assignment_a),
+                                   metadata=metadata)
+    except grpc.RpcError as err:
+        assert err.code() == Code.PERMISSION_DENIED
+    else:
+        raise AssertionError("another unit's leader approved unit A's result")
+    finally:
+        c.close()
+    service = platform.service("processing")
+    table = service.audit.log
+    with service.db.engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(
+            sa.select(table).where(table.c.request_id == "req-out-of-scope-1"))]
+    assert [(r["action"], r["outcome"], r["roles"], r["unit_id"]) for r in rows] == [
+        ("/pakn.processing.v1.ProcessingService/ApproveResult", "denied:out_of_scope", "unit_leader", world.unit_b)]
