@@ -203,13 +203,15 @@ def expected(method: str, who: Who, w: World, scoped: bool) -> Expect:
 
 @pytest.fixture(scope="module")
 def matrix(tmp_path_factory):
-    from tests.infra import create_database, fernet_keys
+    from tests.infra import create_database, fernet_keys, free_port
 
     url, drop = create_database()
     folder = tmp_path_factory.mktemp("matrix")
+    issuer_port = free_port()  # the embedded issuer's HTTP endpoints, as tests/conftest.py starts them
     config = load(environ={}, overrides={
         "data_dir": str(folder / "var"), "server.port": 0, "metrics.enabled": False, "metrics.port": 0,
-        "events.relay_interval_seconds": 0.05, "database.url": url, **fernet_keys()})
+        "events.relay_interval_seconds": 0.05, "database.url": url, **fernet_keys(),
+        "identity.http_port": issuer_port, "identity.embedded_issuer": f"http://127.0.0.1:{issuer_port}"})
     platform = Platform(config, "all").start()
     config.server.port = platform.port or 0
     actor = Actor(platform.get("identity").issuer)
