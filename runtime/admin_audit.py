@@ -57,3 +57,49 @@ def verify(obj, services: tuple[str, ...]) -> None:
             click.echo(f"{service}: BROKEN at seq {verdict.broken_seq}: {verdict.problem} "
                        f"({verdict.records} records before it verified)")
     sys.exit(1 if broken else 0)
+
+
+@audit.command()
+@click.argument("case_id")
+@click.option("--service", type=click.Choice(SERVICES), help="Only this service's chain.")
+@click.option("--json", "as_json", is_flag=True, help="The records as JSON lines.")
+@click.pass_obj
+def trail(obj, case_id: str, service: str | None, as_json: bool) -> None:
+    """A case's records, oldest first, over AuditService (as the logged-in auditor: pakn login)."""
+    import json
+
+    from google.protobuf import json_format
+
+    from pakn.audit.v1 import audit_pb2
+    from runtime.cli import call
+
+    config = obj.config
+    wanted = [service] if service else list(SERVICES)
+    # One server per address answers for every chain it runs: ask each address once.
+    by_address: dict[str, list[str]] = {}
+    for name in wanted:
+        by_address.setdefault(config.client_address(name), []).append(name)
+    found = []
+    for names in by_address.values():
+        only = names[0] if len(names) == 1 and (service or len(by_address) > 1) else ""
+        token = ""
+        while True:
+            page = call(obj.clients.audit(names[0]).ListCaseTrail, audit_pb2.ListCaseTrailRequest(
+                case_id=case_id, service=only, page={"page_size": 200, "page_token": token}))
+            found += [r for r in page.records if r.service in names]
+            token = page.next_page_token
+            if not token:
+                break
+    found.sort(key=lambda r: (r.at.seconds, r.at.nanos, r.service, r.seq))
+    for r in found:
+        if as_json:
+            click.echo(json.dumps(json_format.MessageToDict(r, preserving_proto_field_name=True),
+                                  ensure_ascii=False))
+            continue
+        who = r.actor_id + (f" ({','.join(r.roles)}" + (f"@{r.unit_id}" if r.unit_id else "") + ")" if r.roles else "")
+        via = f" via {r.via}" if r.via else ""
+        what = f" {r.object_type}:{r.object_id}" if r.object_id else ""
+        why = f" [{r.detail}]" if r.detail else ""
+        click.echo(f"{r.at.ToJsonString()}  {r.service}#{r.seq}  {who}{via}  {r.action}{what}  {r.outcome}{why}")
+    if not found:
+        click.echo(f"no audit records for case {case_id}")

@@ -370,3 +370,28 @@ def test_verify_names_the_seq_whose_byte_changed_on_sqlite(start_platform, clien
     code, output = verify(*settings, "admin", "audit", "verify", "--service", "routing")
     assert code == 1
     assert f"routing: BROKEN at seq {target}:" in output
+
+
+@pytest.mark.e2e
+def test_an_auditor_logged_in_reads_a_cases_trail_with_the_cli(start_platform, clients_for, actor, tmp_path):
+    from tests.e2e.accounts import logged_in, pakn
+
+    p = start_platform("all")
+    c = clients_for(p)
+    case_id, _ = routed(p, c, actor)
+    eventually(lambda: records(p, "routing", action="case.received"))
+    address = ("--address", f"127.0.0.1:{p.port}")
+    env = logged_in(tmp_path, p, "auditor", username="thanh-tra")
+    shown = pakn(*address, "admin", "audit", "trail", case_id, env=env)
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert any("intake#" in line and "test-channel#mobile_app (channel)" in line
+               and "/pakn.intake.v1.IntakeService/SubmitCase" in line and line.endswith(" ok") for line in lines)
+    assert any("routing#" in line and "via system:routing" in line and "case.received" in line for line in lines)
+    assert any("DistributeCase case:" + case_id in line for line in lines)
+    assert not any(secret in shown.stdout for secret in (NAME, PHONE, EMAIL))
+    only = pakn(*address, "admin", "audit", "trail", case_id, "--service", "routing", env=env)
+    assert only.returncode == 0 and only.stdout and all(" routing#" in line for line in only.stdout.splitlines())
+    coordinator = logged_in(tmp_path, p, "coordinator", username="dieu-phoi")
+    refused = pakn(*address, "admin", "audit", "trail", case_id, env=coordinator)
+    assert refused.returncode == 1 and "PERMISSION_DENIED" in refused.stderr and "Traceback" not in refused.stderr
