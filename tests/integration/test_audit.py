@@ -25,6 +25,7 @@ from tests.helpers import eventually, now_ts, place, rpc_error
 
 NAME, PHONE, EMAIL, ADDRESS = "Trần Thị Bình", "0912345678", "binh@example.vn", "12 Lê Lợi, phường Tân Ninh"
 UNIT = "so-gtvt"
+LEADER, LEADER_PHONE = "Nguyễn Văn An", "0987654321"
 TRAIL_COLUMNS = ("seq", "actor_id", "via", "roles", "unit_id", "action", "object_type", "object_id", "case_id",
                  "outcome", "detail", "source_address", "request_id")
 
@@ -63,7 +64,7 @@ def routed(p, c, actor) -> tuple[str, str]:
     """A case submitted, classified and distributed to UNIT: (case id, assignment id)."""
     c.routing.RegisterUnit(routing_pb2.RegisterUnitRequest(unit=CS.Unit(
         unit_id=UNIT, name="Sở Giao thông vận tải", leader_title="Giám đốc", contact_title="Chánh Văn phòng",
-        on_system=True)))
+        on_system=True, leader=CS.UnitPerson(name=LEADER, position="Giám đốc", phone=LEADER_PHONE))))
     case_id = submit(c, actor, p, "req-submit-1")
     eventually(lambda: case_id in {x.case_id for x in c.routing.ListInbox(routing_pb2.ListInboxRequest()).cases})
     c.routing.ClassifyCase(routing_pb2.ClassifyCaseRequest(case_id=case_id, category_code="giao_thong"))
@@ -91,7 +92,7 @@ def no_personal_data(p):
     for service in ("intake", "routing", "processing", "publication", "notification", "reporting"):
         for row in records(p, service):
             text = " ".join(str(v) for v in row.values())
-            for secret in (NAME, PHONE, EMAIL, ADDRESS, "Trần", "binh@"):
+            for secret in (NAME, PHONE, EMAIL, ADDRESS, "Trần", "binh@", LEADER, LEADER_PHONE):
                 assert secret not in text, (service, row["seq"])
 
 
@@ -115,12 +116,17 @@ def test_a_mutating_call_writes_one_record_with_the_callers_identity_source_and_
     [sub] = records(p, "intake", action="/pakn.intake.v1.IntakeService/SubmitCase")
     assert (sub["actor_id"], sub["roles"], sub["object_type"], sub["object_id"], sub["case_id"], sub["request_id"]) \
         == ("test-channel#mobile_app", "channel", "case", case_id, case_id, "req-submit-1")
+    # The unit directory's people (Đ16.1) are opened to list the units: one record per list, no name.
+    c.routing.ListUnits(routing_pb2.ListUnitsRequest(), metadata=as_(actor, p, "coordinator", request_id="req-units"))
+    [listed] = records(p, "routing", request_id="req-units")
+    assert (listed["actor_id"], listed["outcome"], listed["object_type"], listed["detail"]) == (
+        "test-coordinator", "decrypted", "unit", "list_units:1")
     # A read changes nothing and writes nothing; one record per successful change.
     before = len(records(p, "routing"))
     c.routing.GetCase(routing_pb2.GetCaseRequest(case_id=case_id))
     assert len(records(p, "routing")) == before
     assert [r["action"].rsplit("/", 1)[-1] for r in records(p, "routing") if r["action"].startswith("/")] == [
-        "RegisterUnit", "ClassifyCase", "DistributeCase", "AcceptAssignment"]
+        "RegisterUnit", "ClassifyCase", "DistributeCase", "AcceptAssignment", "ListUnits"]
     # A refused change writes no change record (a state error is no change).
     err = rpc_error(lambda: c.routing.AcceptAssignment(routing_pb2.AcceptAssignmentRequest(
         assignment_id=assignment_id), metadata=as_(actor, p, "unit_officer", unit=UNIT)))
