@@ -640,6 +640,11 @@ def summary(obj: Ctx):
     show(call(obj.clients.reporting.GetSummary, reporting_pb2.GetSummaryRequest()).summary)
 
 
+from runtime.admin_disclosures import disclosures as _disclosures  # noqa: E402
+
+admin.add_command(_disclosures)
+
+
 # -- admin: the run-time calendar (announced days, force majeure) -------------------------------
 
 def _instant(text: str, option: str):

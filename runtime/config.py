@@ -180,6 +180,18 @@ class IntakeConfig:
 
 
 @dataclass
+class LookupLimitsConfig:
+    # Citizens' look-ups by tracking code and contact (runtime/lookup_limits.py, docs/intake.md):
+    # failed proofs counted in a sliding window, per source address and per tracking code.
+    window_seconds: float = 900.0
+    per_address: int = 10
+    # Higher than per_address, so one address cannot lock a citizen out of their case alone.
+    per_code: int = 30
+    # An address that proved a code stays let through while others' guesses lock it (0: off).
+    trusted_days: float = 30.0
+
+
+@dataclass
 class RegulationConfig:
     # A TOML file with a [profile] table overriding the limits of regulation/profile.py.
     profile_file: str = ""
@@ -315,6 +327,7 @@ class Config:
     security: SecurityConfig = field(default_factory=SecurityConfig)
     regulation: RegulationConfig = field(default_factory=RegulationConfig)
     intake: IntakeConfig = field(default_factory=IntakeConfig)
+    lookup_limits: LookupLimitsConfig = field(default_factory=LookupLimitsConfig)
     clients: ClientsConfig = field(default_factory=ClientsConfig)
     email_gateway: EmailGatewayConfig = field(default_factory=EmailGatewayConfig)
     identity: IdentityConfig = field(default_factory=IdentityConfig)
@@ -448,6 +461,10 @@ def validate(config: Config) -> None:
             raise ConfigError(f"intake.{name}: expected HH:MM, got {value!r}")
     if config.intake.hotline_opens >= config.intake.hotline_closes:
         raise ConfigError("intake.hotline_opens must be before intake.hotline_closes")
+    ll = config.lookup_limits
+    if ll.window_seconds <= 0 or ll.per_address < 1 or ll.per_code < 1 or ll.trusted_days < 0:
+        raise ConfigError("lookup_limits: window_seconds more than 0, per_address and per_code at least 1, "
+                          "trusted_days not negative")
     if config.regulation.profile_file:
         from regulation.profile import RegulationProfile
 

@@ -73,6 +73,12 @@ class Unauthenticated(DomainError):
 class ResourceExhausted(DomainError):
     code = grpc.StatusCode.RESOURCE_EXHAUSTED
 
+    def __init__(self, vi: str, en: str, reason: str = "", metadata: dict[str, str] | None = None,
+                 retry_after: float | None = None):
+        super().__init__(vi, en, reason, metadata)
+        # When the caller may try again (google.rpc.RetryInfo), in seconds.
+        self.retry_after = retry_after
+
 
 class Validator:
     """Collects every violation of a request, then raises them together."""
@@ -97,6 +103,13 @@ def to_status(error: DomainError) -> status_pb2.Status:
         error_details_pb2.LocalizedMessage(locale="vi-VN", message=error.vi[:500]),
         error_details_pb2.LocalizedMessage(locale="en-US", message=error.en[:500]),
     ]
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        from google.protobuf import duration_pb2
+
+        delay = duration_pb2.Duration()
+        delay.FromMilliseconds(int(retry_after * 1000))
+        details.append(error_details_pb2.RetryInfo(retry_delay=delay))
     if error.reason:
         details.append(error_details_pb2.ErrorInfo(reason=error.reason, domain="pakn", metadata=error.metadata))
     if isinstance(error, InvalidArgument):

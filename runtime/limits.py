@@ -187,6 +187,11 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "requesting_body": text(TITLE, "cơ quan đề nghị", "requesting body", "disclosures.requesting_body"),
         "reason": _note(NOTE),
     },
+    "pakn.intake.v1.ApproveDisclosureRequest": {"disclosure_id": text(UUID, "mã đề nghị", "disclosure id")},
+    "pakn.intake.v1.RefuseDisclosureRequest": {
+        "disclosure_id": text(UUID, "mã đề nghị", "disclosure id"), "reason": _note(NOTE),
+    },
+    "pakn.intake.v1.ListDisclosuresRequest": {"case_id": CASE_ID},
     # -- routing -----------------------------------------------------------------------------
     "pakn.routing.v1.ListInboxRequest": {"statuses": many(STATUSES, ENUM)},
     "pakn.routing.v1.GetCaseRequest": {"case_id": CASE_ID},

@@ -87,7 +87,17 @@ POLICY: dict[str, Rule] = {
                                     "Đ12.2: the submitter follows their case with its tracking code and contact"),
     _INTAKE + "DiscloseSubmitter": rule({R.DISCLOSURE_OFFICER}, Scope.ANY,
                                         "Đ13.8, Đ16.6: only the designated officer discloses, for a body and a "
-                                        "reason", mutates=True),
+                                        "reason; a confidential case (Đ6.4) only on a second officer's approval",
+                                        mutates=True),
+    _INTAKE + "ApproveDisclosure": rule({R.DISCLOSURE_OFFICER}, Scope.ANY,
+                                        "Đ6.4, Đ13.8: a second disclosure officer, not the one who asked, approves",
+                                        mutates=True),
+    _INTAKE + "RefuseDisclosure": rule({R.DISCLOSURE_OFFICER}, Scope.ANY,
+                                       "Đ6.4, Đ13.8: a second disclosure officer refuses, with a reason",
+                                       mutates=True),
+    _INTAKE + "ListDisclosures": rule({R.DISCLOSURE_OFFICER, R.AUDITOR}, Scope.ANY,
+                                      "Đ13.8, Đ16.6: every disclosure accounted for, to the officers and the "
+                                      "auditor (never the contact)"),
     # Routing: the coordinating unit's work (Đ7) --------------------------------------------------
     _ROUTING + "ListInbox": rule({R.COORDINATOR}, Scope.COORDINATING_UNIT, "Đ7: cases to verify and route"),
     _ROUTING + "GetCase": rule({R.COORDINATOR}, Scope.COORDINATING_UNIT, "Đ7: a case as the coordinator sees it"),

@@ -15,17 +15,19 @@ from pakn.common.v1 import common_pb2
 from pakn.events.v1 import events_pb2 as ev
 from pakn.intake.v1 import intake_pb2
 from regulation.calendar import VN
-from runtime import audit
+from runtime import audit, paging
 from runtime.calendar_store import CalendarStore
 from runtime.crypto import Box, normalise_contact, verifier
-from runtime.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, Violation
+from runtime.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied, Violation
 from runtime.identity import scope
+from runtime.identity.policy import Scope
+from runtime.lookup_limits import CALLER, LookupLimiter, ProofFailed
 from runtime.media import ImageRules, MediaStore, receive
 from runtime.messaging import Outbox, as_utc, from_ts, ts, utcnow
 from runtime.scan import Scanner
 from runtime.service import ServiceContext
 from services.intake import domain, encoding, places, screening
-from services.intake.store import cases, disclosures, media
+from services.intake.store import case_units, cases, disclosures, media, metadata
 
 S = common_pb2.CaseStatus
 MB = 1024 * 1024
@@ -58,6 +60,7 @@ class IntakeApp:
         self.contact_box = Box.of(ctx.config, "contact_key")
         self.notification_box = Box.of(ctx.config, "notification_key")
         self.verifier_key = sec.verifier_key
+        self.lookups = LookupLimiter(self.db, metadata, ctx.config.lookup_limits, sec.verifier_key)
 
     # -- submit ------------------------------------------------------------------------------
     def submit(self, req: intake_pb2.SubmitCaseRequest, operator_id: str = "") -> Submitted:
@@ -207,14 +210,27 @@ class IntakeApp:
                                    size_bytes=stored.size_bytes, sha256=stored.sha256, filename=stored.filename)
 
     def download_media(self, media_id: str) -> Iterator[bytes]:
+        """An original, to staff whose scope holds its case (Đ13.8, Đ16.6): a coordinator any case's;
+        a unit's officer, leader or system only a case assigned to that unit (and not returned). A
+        file not yet attached to a case is the coordinating unit's alone. Others are refused by the
+        policy, or here with PERMISSION_DENIED (OUT_OF_SCOPE, runtime/identity/scope.py): media ids
+        are random UUIDs only staff see. Quarantined originals (video, PDF) follow the same rule."""
         with self.db.engine.connect() as conn:
             row = conn.execute(sa.select(media).where(media.c.media_id == media_id)).first()
-        if row is None:
-            raise NotFound("Không tìm thấy tệp", "media not found")
+            if row is None:
+                raise NotFound("Không tìm thấy tệp", "media not found")
+            unit = scope.unit_filter()  # None: the coordinating unit (or unscoped work) sees every case's
+            allowed = unit is None or (bool(unit) and row.case_id is not None and conn.execute(
+                sa.select(case_units.c.assignment_id).where(
+                    case_units.c.case_id == row.case_id, case_units.c.unit_id == unit,
+                    case_units.c.returned.is_(False)).limit(1)).first() is not None)
+        if not allowed:
+            raise scope.OutOfScope(Scope.OWN_UNIT, "Tệp này thuộc phản ánh không được giao cho đơn vị của bạn",
+                                   "This file belongs to a case not assigned to your unit")
         return self.media_store.open_chunks(row.storage_key, self.config.media.chunk_bytes)
 
     # -- citizen look-up ---------------------------------------------------------------------
-    def status(self, tracking_code: str, contact: str):
+    def status(self, tracking_code: str, contact: str, source: str | None = CALLER):
         v = []
         if not domain.valid_tracking_code(tracking_code):
             v.append(Violation("tracking_code", "Mã theo dõi không hợp lệ", "the tracking code is malformed"))
@@ -224,12 +240,13 @@ class IntakeApp:
         if v:
             raise InvalidArgument(v)
         code = domain.normalise_tracking_code(tracking_code)
-        with self.db.engine.connect() as conn:
-            row = conn.execute(sa.select(cases).where(cases.c.tracking_code == code)).first()
-        # The same answer for an unknown code and a wrong contact: codes cannot be probed.
-        if row is None or not self._owns(row, contact):
-            raise NotFound("Không tìm thấy phản ánh với mã và thông tin liên hệ này",
-                           "no case with this tracking code and contact")
+        # Failed proofs are counted per code and per source address (runtime/lookup_limits.py).
+        with self.lookups.guard(code, source):
+            with self.db.engine.connect() as conn:
+                row = conn.execute(sa.select(cases).where(cases.c.tracking_code == code)).first()
+            # The same answer for an unknown code and a wrong contact: codes cannot be probed.
+            if row is None or not self._owns(row, contact):
+                raise ProofFailed()
         return row
 
     def _owns(self, row, contact: str) -> bool:
@@ -239,8 +256,11 @@ class IntakeApp:
         given = normalise_contact(contact)
         return given in {normalise_contact(stored.get("phone", "")), normalise_contact(stored.get("email", ""))} - {""}
 
-    # -- Đ13.8 disclosure --------------------------------------------------------------------
-    def disclose(self, case_id: str, requesting_body: str, reason: str, actor: str = "") -> tuple[dict, str]:
+    # -- Đ13.8, Đ16.6 disclosure -------------------------------------------------------------
+    def disclose(self, case_id: str, requesting_body: str, reason: str, actor: str = "") -> tuple[dict | None, dict]:
+        """Hand the contact to a competent body at once, or, for a case whose submitter asked to
+        stay confidential (Đ6.4), record a request a second officer must decide. Returns the
+        contact (None while pending) and the record."""
         v = []
         if not requesting_body.strip():
             v.append(Violation("requesting_body", "Thiếu cơ quan đề nghị", "requesting_body is required"))
@@ -248,19 +268,96 @@ class IntakeApp:
             v.append(Violation("reason", "Thiếu lý do", "reason is required"))
         if v:
             raise InvalidArgument(v)
+        now = utcnow()
         with self.db.transaction() as conn:
             row = conn.execute(sa.select(cases).where(cases.c.case_id == case_id)).first()
             if row is None:
                 raise NotFound("Không tìm thấy phản ánh", "case not found")
-            disclosure_id = str(uuid.uuid4())
-            conn.execute(disclosures.insert().values(
-                disclosure_id=disclosure_id, case_id=case_id, requesting_body=requesting_body.strip(),
-                reason=reason.strip(), actor=actor, disclosed_at=utcnow()))
+            confidential = bool(row.keep_identity_secret)
+            record = dict(
+                disclosure_id=str(uuid.uuid4()), case_id=case_id, requesting_body=requesting_body.strip(),
+                reason=reason.strip(), requested_by=actor, requested_at=now, confidential=confidential,
+                status=domain.disclosure_status(confidential), decided_by="", decided_at=None, refusal_reason="",
+                disclosed_at=None if confidential else now)
+            conn.execute(disclosures.insert().values(**record))
+            if confidential:
+                return None, record
             # Opened before the commit, recorded with it: who, which case's contact, which disclosure.
             contact = self.contact_box.open(row.contact_enc)
             audit.decrypted(conn, object_type="contact", object_id=case_id, case_id=case_id,
-                            why=f"disclosure:{disclosure_id}")
-        return contact, disclosure_id
+                            why=f"disclosure:{record['disclosure_id']}")
+        return contact, record
+
+    def _pending(self, conn: Connection, disclosure_id: str, actor: str):
+        if not disclosure_id.strip():
+            raise InvalidArgument([Violation("disclosure_id", "Thiếu mã đề nghị cung cấp thông tin",
+                                             "disclosure_id is required")])
+        query = sa.select(disclosures).where(disclosures.c.disclosure_id == disclosure_id)
+        if self.db.is_postgres:
+            query = query.with_for_update()  # one decision per request, even under concurrent calls
+        row = conn.execute(query).first()
+        if row is None:
+            raise NotFound("Không tìm thấy đề nghị cung cấp thông tin", "disclosure request not found")
+        problem = domain.disclosure_decision_problem(row.status, row.requested_by, actor)
+        if problem == domain.SAME_OFFICER:
+            raise PermissionDenied(
+                "Người đề nghị không thể tự phê duyệt; cần một cán bộ khác (Điều 6.4, 13.8)",
+                "the officer who recorded the request cannot decide it; a second officer must (Art. 6.4, 13.8)",
+                reason="SAME_OFFICER")
+        if problem == domain.ALREADY_DECIDED:
+            raise FailedPrecondition("Đề nghị này đã được xử lý", "this request has already been decided",
+                                     reason="ALREADY_DECIDED", metadata={"status": row.status})
+        return row
+
+    def approve_disclosure(self, disclosure_id: str, actor: str) -> tuple[dict, dict]:
+        """The second officer approves a confidential case's request and receives the contact."""
+        now = utcnow()
+        with self.db.transaction() as conn:
+            row = self._pending(conn, disclosure_id, actor)
+            done = conn.execute(disclosures.update().where(
+                disclosures.c.disclosure_id == row.disclosure_id, disclosures.c.status == domain.PENDING)
+                .values(status=domain.DISCLOSED, decided_by=actor, decided_at=now, disclosed_at=now))
+            if done.rowcount != 1:
+                raise FailedPrecondition("Đề nghị này đã được xử lý", "this request has already been decided",
+                                         reason="ALREADY_DECIDED")
+            contact_enc = conn.execute(sa.select(cases.c.contact_enc)
+                                       .where(cases.c.case_id == row.case_id)).scalar_one()
+            record = conn.execute(sa.select(disclosures).where(
+                disclosures.c.disclosure_id == row.disclosure_id)).first()._asdict()
+            contact = self.contact_box.open(contact_enc)
+            audit.decrypted(conn, object_type="contact", object_id=row.case_id, case_id=row.case_id,
+                            why=f"disclosure:{row.disclosure_id}")
+        return contact, record
+
+    def refuse_disclosure(self, disclosure_id: str, reason: str, actor: str) -> dict:
+        if not disclosure_id.strip() or not reason.strip():
+            v = [Violation("disclosure_id", "Thiếu mã đề nghị cung cấp thông tin", "disclosure_id is required")
+                 ] if not disclosure_id.strip() else []
+            if not reason.strip():
+                v.append(Violation("reason", "Thiếu lý do từ chối", "reason is required"))
+            raise InvalidArgument(v)
+        now = utcnow()
+        with self.db.transaction() as conn:
+            row = self._pending(conn, disclosure_id, actor)
+            done = conn.execute(disclosures.update().where(
+                disclosures.c.disclosure_id == row.disclosure_id, disclosures.c.status == domain.PENDING)
+                .values(status=domain.REFUSED, decided_by=actor, decided_at=now, refusal_reason=reason.strip()))
+            if done.rowcount != 1:
+                raise FailedPrecondition("Đề nghị này đã được xử lý", "this request has already been decided",
+                                         reason="ALREADY_DECIDED")
+            return conn.execute(sa.select(disclosures).where(
+                disclosures.c.disclosure_id == row.disclosure_id)).first()._asdict()
+
+    def list_disclosures(self, case_id: str, page: common_pb2.PageRequest) -> tuple[list[dict], str]:
+        """Every disclosure and request, newest first; never the contact."""
+        p = paging.window(page.page_size, page.page_token)
+        query = sa.select(disclosures)
+        if case_id:
+            query = query.where(disclosures.c.case_id == case_id)
+        query = query.order_by(disclosures.c.requested_at.desc(), disclosures.c.disclosure_id)
+        with self.db.engine.connect() as conn:
+            rows = [r._asdict() for r in conn.execute(query.offset(p.offset).limit(p.size + 1))]
+        return rows[:p.size], p.next_token(len(rows))
 
 
 def media_ref(row) -> common_pb2.MediaRef:
@@ -306,6 +403,21 @@ class IntakeHandlers:
 
     def on_assignment_created(self, conn, payload, envelope):
         self._set(conn, payload.case_id, S.CASE_STATUS_IN_HANDLING, envelope)
+        # The unit's staff may now download the case's originals (Đ13.8, Đ16.6).
+        known = conn.execute(sa.select(case_units.c.assignment_id).where(
+            case_units.c.assignment_id == payload.assignment_id)).first()
+        if known is None:
+            conn.execute(case_units.insert().values(assignment_id=payload.assignment_id, case_id=payload.case_id,
+                                                    unit_id=payload.unit_id, returned=False))
+
+    def on_assignment_returned(self, conn, payload, envelope):
+        """A unit that returned a case (not its remit, Đ8.1) no longer sees its originals; in any
+        order with the creation (a late creation does not give the access back)."""
+        updated = conn.execute(case_units.update().where(case_units.c.assignment_id == payload.assignment_id)
+                               .values(returned=True))
+        if updated.rowcount == 0:
+            conn.execute(case_units.insert().values(assignment_id=payload.assignment_id, case_id=payload.case_id,
+                                                    unit_id=payload.unit_id, returned=True))
 
     def on_case_under_review(self, conn, payload, envelope):
         self._set(conn, payload.case_id, S.CASE_STATUS_UNDER_REVIEW, envelope)

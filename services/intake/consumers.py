@@ -1,4 +1,5 @@
-"""The events intake consumes: the citizen-facing status of each case."""
+"""The events intake consumes: the citizen-facing status of each case, the units each case is
+assigned to (whose staff may download its originals), and the run-time calendar."""
 
 from runtime.messaging import Subscription
 
@@ -9,6 +10,7 @@ SUBSCRIPTIONS = (
     Subscription("routing", "case.classified", "on_case_classified"),
     Subscription("routing", "case.awaiting_unit", "on_case_awaiting_unit"),
     Subscription("routing", "assignment.created", "on_assignment_created"),
+    Subscription("routing", "assignment.returned", "on_assignment_returned"),
     Subscription("publication", "case.under_review", "on_case_under_review"),
     Subscription("publication", "case.published", "on_case_published"),
     Subscription("publication", "result.delivered", "on_result_delivered"),

@@ -141,3 +141,23 @@ def hotline_next_opening(now: datetime, calendar, opens: str, closes: str) -> da
                 break
             day += timedelta(days=1)
     return datetime.combine(day, _hm(opens), VN).astimezone(timezone.utc)
+
+
+# -- Đ13.8, Đ16.6: disclosure of a submitter's contact -------------------------------------------
+PENDING, DISCLOSED, REFUSED = "pending", "disclosed", "refused"
+SAME_OFFICER, ALREADY_DECIDED = "same_officer", "already_decided"
+
+
+def disclosure_status(confidential: bool) -> str:
+    """A confidential case's (Đ6.4) request waits for a second officer; any other is disclosed at once."""
+    return PENDING if confidential else DISCLOSED
+
+
+def disclosure_decision_problem(status: str, requested_by: str, decider: str) -> str | None:
+    """Why `decider` may not approve or refuse this request, or None: two different people (Đ6.4,
+    Đ13.8), and one decision per request. An empty id is never a second person."""
+    if not decider or decider == requested_by:
+        return SAME_OFFICER
+    if status != PENDING:
+        return ALREADY_DECIDED
+    return None

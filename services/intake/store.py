@@ -6,6 +6,7 @@ from runtime import limits
 from runtime.audit import audit_tables
 from runtime.calendar_store import calendar_tables
 from runtime.crypto import sealed_with
+from runtime.lookup_limits import lookup_limit_tables
 from runtime.messaging import messaging_tables
 
 metadata = sa.MetaData()
@@ -59,17 +60,43 @@ media = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# Đ13.8, Đ16.6: every disclosure of a submitter's contact, and every request for one. A case whose
+# submitter asked to stay confidential (Đ6.4) needs a second officer: its row is "pending" until
+# another disclosure officer approves ("disclosed") or refuses ("refused") it. Never the contact.
 disclosures = sa.Table(
     "disclosures", metadata,
     sa.Column("disclosure_id", sa.String(limits.UUID), primary_key=True),
     sa.Column("case_id", sa.String(limits.UUID), sa.ForeignKey("cases.case_id"), nullable=False, index=True),
     sa.Column("requesting_body", sa.String(limits.TITLE), nullable=False),
     sa.Column("reason", sa.Text, nullable=False),
-    sa.Column("actor", sa.String(limits.OPERATOR), nullable=False, server_default=""),
-    sa.Column("disclosed_at", sa.DateTime(timezone=True), nullable=False),
+    # The officer who recorded the request: the verified token's subject.
+    sa.Column("requested_by", sa.String(limits.OPERATOR), nullable=False, server_default=""),
+    sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+    # "disclosed", "pending" or "refused".
+    sa.Column("status", sa.String(16), nullable=False, server_default="disclosed"),
+    sa.Column("confidential", sa.Boolean, nullable=False, server_default=sa.false()),
+    # The second officer, for a confidential case's request.
+    sa.Column("decided_by", sa.String(limits.OPERATOR), nullable=False, server_default=""),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("refusal_reason", sa.Text, nullable=False, server_default=""),
+    # When the contact was handed over (NULL while pending, or when refused).
+    sa.Column("disclosed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("ix_disclosures_requested_at", "requested_at"),
+)
+
+# The units a case is assigned to (routing's assignment.created and .returned): whose staff may
+# download its originals (Đ13.8, Đ16.6). One row per assignment; a returned one no longer counts.
+case_units = sa.Table(
+    "case_units", metadata,
+    sa.Column("assignment_id", sa.String(limits.UUID), primary_key=True),
+    sa.Column("case_id", sa.String(limits.UUID), nullable=False, index=True),
+    sa.Column("unit_id", sa.String(limits.UNIT_ID), nullable=False),
+    sa.Column("returned", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 messaging_tables(metadata)
 audit_tables(metadata)
+# Failed citizen look-ups, per tracking code and per source address (runtime/lookup_limits.py).
+lookup_limit_tables(metadata)
 # The calendar the hotline's office hours follow (Đ5.2), as announced by routing.
 calendar_tables(metadata)

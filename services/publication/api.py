@@ -5,6 +5,7 @@ from __future__ import annotations
 from pakn.common.v1 import common_pb2
 from pakn.publication.v1 import publication_pb2 as pb
 from pakn.publication.v1 import publication_pb2_grpc
+from runtime.lookup_limits import lookup_source
 from runtime.messaging import as_utc, ts
 from services.publication import domain
 from services.publication.app import CaseView, PublicationApp, media_refs
@@ -80,7 +81,7 @@ class PublicationServicer(publication_pb2_grpc.PublicationServiceServicer):
         return pb.GetPublishedAnswerResponse(answer=published_msg(self.app.published_answer(request.tracking_code)))
 
     def GetSubmitterAnswer(self, request, context):
-        view = self.app.submitter_answer(request.tracking_code, request.contact)
+        view = self.app.submitter_answer(request.tracking_code, request.contact, lookup_source(context))
         return pb.GetSubmitterAnswerResponse(answer=submitter_msg(view), status=view.row.status)
 
     def GetPublicTimeline(self, request, context):
@@ -96,11 +97,12 @@ class PublicationServicer(publication_pb2_grpc.PublicationServiceServicer):
         return pb.SearchAnswersResponse(answers=[published_msg(v) for v in views], next_page_token=token)
 
     def ReplyToAnswer(self, request, context):
-        at = self.app.reply(request.tracking_code, request.contact, request.message)
+        at = self.app.reply(request.tracking_code, request.contact, request.message, lookup_source(context))
         return pb.ReplyToAnswerResponse(replied_at=ts(at))
 
     def RateCase(self, request, context):
-        at = self.app.rate(request.tracking_code, request.contact, request.rating, request.comment)
+        at = self.app.rate(request.tracking_code, request.contact, request.rating, request.comment,
+                           lookup_source(context))
         return pb.RateCaseResponse(rating=request.rating, rated_at=ts(at))
 
 

@@ -19,10 +19,11 @@ from runtime.calendar_store import CalendarStore
 from runtime.clocks import clock_pb
 from runtime.crypto import verifiers
 from runtime.errors import FailedPrecondition, InvalidArgument, NotFound, Validator, Violation
+from runtime.lookup_limits import CALLER, LookupLimiter, ProofFailed
 from runtime.messaging import Outbox, as_utc, from_ts, ts, utcnow
 from runtime.service import ServiceContext
 from services.publication import domain
-from services.publication.store import answers, cases, replies, reworks, timeline
+from services.publication.store import answers, cases, metadata, replies, reworks, timeline
 
 S = common_pb2.CaseStatus
 R = common_pb2.Rating
@@ -103,6 +104,8 @@ class PublicationApp:
         self.profile = profile
         self.calendar = calendar
         self.verifier_key = ctx.config.security.verifier_key
+        # The submitter's look-ups: failed proofs counted per code and per address (Đ6.3, Đ16.6).
+        self.lookups = LookupLimiter(self.db, metadata, ctx.config.lookup_limits, self.verifier_key)
 
     # -- reads for staff ---------------------------------------------------------------------
     def _load(self, conn: Connection, case_id: str, lock: bool = False) -> CaseView:
@@ -296,27 +299,26 @@ class PublicationApp:
         # The same answer for an unknown code and a wrong contact: codes cannot be probed.
         if row is None or not any(
                 domain.owns(list(row.contact_verifiers or []), v) for v in verifiers(self.verifier_key, contact)):
-            raise NotFound("Không tìm thấy phản ánh với mã và thông tin liên hệ này",
-                           "no case with this tracking code and contact")
+            raise ProofFailed()  # counted by the guard around the transaction (self.lookups)
         if row.status not in domain.ANSWERED:
             raise FailedPrecondition("Phản ánh chưa có kết quả xử lý được gửi đến người gửi",
                                      "the case has no result delivered to the submitter yet")
         return row
 
-    def submitter_answer(self, tracking_code: str, contact: str) -> CaseView:
+    def submitter_answer(self, tracking_code: str, contact: str, source: str | None = CALLER) -> CaseView:
         """Đ10.3b: the submitter reads their result, a private one included."""
         _citizen_validator(tracking_code, contact).raise_if_any()
-        with self.db.transaction() as conn:
+        with self.lookups.guard(domain.normalise_tracking_code(tracking_code), source), self.db.transaction() as conn:
             row = self._citizen_case(conn, tracking_code, contact)
             return self._load(conn, row.case_id)
 
-    def reply(self, tracking_code: str, contact: str, message: str) -> datetime:
+    def reply(self, tracking_code: str, contact: str, message: str, source: str | None = CALLER) -> datetime:
         v = _citizen_validator(tracking_code, contact)
         v.require(message, "message", "nội dung phản hồi", "message")
         if len(message or "") > MAX_TEXT:
             v.add("message", "Nội dung quá dài", "message is too long")
         v.raise_if_any()
-        with self.db.transaction() as conn:
+        with self.lookups.guard(domain.normalise_tracking_code(tracking_code), source), self.db.transaction() as conn:
             row = self._citizen_case(conn, tracking_code, contact)
             now = utcnow()
             conn.execute(replies.insert().values(reply_id=str(uuid.uuid4()), case_id=row.case_id,
@@ -325,7 +327,8 @@ class PublicationApp:
                              ev.CitizenReplied(case_id=row.case_id, message=message.strip()))
         return now
 
-    def rate(self, tracking_code: str, contact: str, rating: int, comment: str) -> datetime:
+    def rate(self, tracking_code: str, contact: str, rating: int, comment: str,
+             source: str | None = CALLER) -> datetime:
         v = _citizen_validator(tracking_code, contact)
         if rating not in (R.RATING_SATISFIED, R.RATING_ACCEPTED, R.RATING_NOT_SATISFIED):
             v.add("rating", "Cần chọn mức đánh giá: hài lòng, chấp nhận hoặc không hài lòng (Điều 11.3)",
@@ -333,7 +336,7 @@ class PublicationApp:
         if len(comment or "") > MAX_TEXT:
             v.add("comment", "Ý kiến quá dài", "comment is too long")
         v.raise_if_any()
-        with self.db.transaction() as conn:
+        with self.lookups.guard(domain.normalise_tracking_code(tracking_code), source), self.db.transaction() as conn:
             row = self._citizen_case(conn, tracking_code, contact)
             if row.rating:
                 raise FailedPrecondition("Phản ánh này đã được đánh giá", "this case has already been rated")

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from runtime import limits
 from runtime.audit import audit_tables
 from runtime.calendar_store import calendar_tables
+from runtime.lookup_limits import lookup_limit_tables
 from runtime.messaging import messaging_tables
 
 metadata = sa.MetaData()
@@ -93,5 +94,7 @@ replies = sa.Table(
 
 messaging_tables(metadata)
 audit_tables(metadata)
+# Failed look-ups by the submitter, per tracking code and per source address (runtime/lookup_limits.py).
+lookup_limit_tables(metadata)
 # The run-time calendar (day rules and force-majeure pauses) announced by routing.
 calendar_tables(metadata)

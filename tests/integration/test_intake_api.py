@@ -67,9 +67,11 @@ def test_a_request_to_keep_the_identity_secret_travels_with_the_case_dieu_6_4(st
 
 def test_the_submitter_is_disclosed_only_with_a_requesting_body_and_a_reason_and_recorded_dieu_13_8(
         start_platform, clients_for):
+    """An ordinary case: one disclosure officer, at once, recorded with who (the token's subject);
+    a confidential one (Đ6.4) needs a second officer: tests/integration/test_disclosure.py."""
     p = start_platform("intake")
     c = clients_for(p)
-    r = c.intake.SubmitCase(submit_request(keep_identity_secret=True))
+    r = c.intake.SubmitCase(submit_request())
     missing = rpc_error(lambda: c.intake.DiscloseSubmitter(intake_pb2.DiscloseSubmitterRequest(case_id=r.case_id)))
     assert missing.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert set(violations(missing)) == {"requesting_body", "reason"}
@@ -80,9 +82,11 @@ def test_the_submitter_is_disclosed_only_with_a_requesting_body_and_a_reason_and
         case_id=r.case_id, requesting_body=" Công an phường Tân Ninh ", reason="Cần liên hệ người gửi để xác minh"))
     assert (out.submitter.full_name, out.submitter.phone, out.submitter.email) == (
         "Trần Thị Bình", "0912345678", "binh@example.vn")
+    assert out.status == intake_pb2.DISCLOSURE_STATUS_DISCLOSED
     with p.service("intake").db.engine.connect() as conn:
-        rows = conn.execute(sa.text("SELECT disclosure_id, case_id, requesting_body, reason, actor "
+        rows = conn.execute(sa.text("SELECT disclosure_id, case_id, requesting_body, reason, requested_by "
                                     "FROM disclosures")).all()
+    # The actor is the verified caller, never a header the caller writes.
     assert [tuple(row) for row in rows] == [(out.disclosure_id, r.case_id, "Công an phường Tân Ninh",
                                              "Cần liên hệ người gửi để xác minh", "test-disclosure_officer")]
 

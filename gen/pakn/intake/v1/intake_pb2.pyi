@@ -3,12 +3,24 @@ import datetime
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from pakn.common.v1 import common_pb2 as _common_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class DisclosureStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    DISCLOSURE_STATUS_UNSPECIFIED: _ClassVar[DisclosureStatus]
+    DISCLOSURE_STATUS_PENDING_APPROVAL: _ClassVar[DisclosureStatus]
+    DISCLOSURE_STATUS_DISCLOSED: _ClassVar[DisclosureStatus]
+    DISCLOSURE_STATUS_REFUSED: _ClassVar[DisclosureStatus]
+DISCLOSURE_STATUS_UNSPECIFIED: DisclosureStatus
+DISCLOSURE_STATUS_PENDING_APPROVAL: DisclosureStatus
+DISCLOSURE_STATUS_DISCLOSED: DisclosureStatus
+DISCLOSURE_STATUS_REFUSED: DisclosureStatus
 
 class Submitter(_message.Message):
     __slots__ = ("full_name", "phone", "email", "address")
@@ -127,9 +139,83 @@ class DiscloseSubmitterRequest(_message.Message):
     def __init__(self, case_id: _Optional[str] = ..., requesting_body: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class DiscloseSubmitterResponse(_message.Message):
-    __slots__ = ("submitter", "disclosure_id")
+    __slots__ = ("submitter", "disclosure_id", "status")
     SUBMITTER_FIELD_NUMBER: _ClassVar[int]
     DISCLOSURE_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
     submitter: Submitter
     disclosure_id: str
-    def __init__(self, submitter: _Optional[_Union[Submitter, _Mapping]] = ..., disclosure_id: _Optional[str] = ...) -> None: ...
+    status: DisclosureStatus
+    def __init__(self, submitter: _Optional[_Union[Submitter, _Mapping]] = ..., disclosure_id: _Optional[str] = ..., status: _Optional[_Union[DisclosureStatus, str]] = ...) -> None: ...
+
+class Disclosure(_message.Message):
+    __slots__ = ("disclosure_id", "case_id", "requesting_body", "reason", "requested_by", "requested_at", "status", "confidential", "decided_by", "decided_at", "disclosed_at", "refusal_reason")
+    DISCLOSURE_ID_FIELD_NUMBER: _ClassVar[int]
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUESTING_BODY_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_BY_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_AT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    CONFIDENTIAL_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_BY_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_AT_FIELD_NUMBER: _ClassVar[int]
+    DISCLOSED_AT_FIELD_NUMBER: _ClassVar[int]
+    REFUSAL_REASON_FIELD_NUMBER: _ClassVar[int]
+    disclosure_id: str
+    case_id: str
+    requesting_body: str
+    reason: str
+    requested_by: str
+    requested_at: _timestamp_pb2.Timestamp
+    status: DisclosureStatus
+    confidential: bool
+    decided_by: str
+    decided_at: _timestamp_pb2.Timestamp
+    disclosed_at: _timestamp_pb2.Timestamp
+    refusal_reason: str
+    def __init__(self, disclosure_id: _Optional[str] = ..., case_id: _Optional[str] = ..., requesting_body: _Optional[str] = ..., reason: _Optional[str] = ..., requested_by: _Optional[str] = ..., requested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[_Union[DisclosureStatus, str]] = ..., confidential: _Optional[bool] = ..., decided_by: _Optional[str] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., disclosed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., refusal_reason: _Optional[str] = ...) -> None: ...
+
+class ApproveDisclosureRequest(_message.Message):
+    __slots__ = ("disclosure_id",)
+    DISCLOSURE_ID_FIELD_NUMBER: _ClassVar[int]
+    disclosure_id: str
+    def __init__(self, disclosure_id: _Optional[str] = ...) -> None: ...
+
+class ApproveDisclosureResponse(_message.Message):
+    __slots__ = ("submitter", "disclosure")
+    SUBMITTER_FIELD_NUMBER: _ClassVar[int]
+    DISCLOSURE_FIELD_NUMBER: _ClassVar[int]
+    submitter: Submitter
+    disclosure: Disclosure
+    def __init__(self, submitter: _Optional[_Union[Submitter, _Mapping]] = ..., disclosure: _Optional[_Union[Disclosure, _Mapping]] = ...) -> None: ...
+
+class RefuseDisclosureRequest(_message.Message):
+    __slots__ = ("disclosure_id", "reason")
+    DISCLOSURE_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    disclosure_id: str
+    reason: str
+    def __init__(self, disclosure_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class RefuseDisclosureResponse(_message.Message):
+    __slots__ = ("disclosure",)
+    DISCLOSURE_FIELD_NUMBER: _ClassVar[int]
+    disclosure: Disclosure
+    def __init__(self, disclosure: _Optional[_Union[Disclosure, _Mapping]] = ...) -> None: ...
+
+class ListDisclosuresRequest(_message.Message):
+    __slots__ = ("case_id", "page")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    page: _common_pb2.PageRequest
+    def __init__(self, case_id: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class ListDisclosuresResponse(_message.Message):
+    __slots__ = ("disclosures", "next_page_token")
+    DISCLOSURES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    disclosures: _containers.RepeatedCompositeFieldContainer[Disclosure]
+    next_page_token: str
+    def __init__(self, disclosures: _Optional[_Iterable[_Union[Disclosure, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

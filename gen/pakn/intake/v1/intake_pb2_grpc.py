@@ -60,6 +60,21 @@ class IntakeServiceStub:
                 request_serializer=pakn_dot_intake_dot_v1_dot_intake__pb2.DiscloseSubmitterRequest.SerializeToString,
                 response_deserializer=pakn_dot_intake_dot_v1_dot_intake__pb2.DiscloseSubmitterResponse.FromString,
                 _registered_method=True)
+        self.ApproveDisclosure = channel.unary_unary(
+                '/pakn.intake.v1.IntakeService/ApproveDisclosure',
+                request_serializer=pakn_dot_intake_dot_v1_dot_intake__pb2.ApproveDisclosureRequest.SerializeToString,
+                response_deserializer=pakn_dot_intake_dot_v1_dot_intake__pb2.ApproveDisclosureResponse.FromString,
+                _registered_method=True)
+        self.RefuseDisclosure = channel.unary_unary(
+                '/pakn.intake.v1.IntakeService/RefuseDisclosure',
+                request_serializer=pakn_dot_intake_dot_v1_dot_intake__pb2.RefuseDisclosureRequest.SerializeToString,
+                response_deserializer=pakn_dot_intake_dot_v1_dot_intake__pb2.RefuseDisclosureResponse.FromString,
+                _registered_method=True)
+        self.ListDisclosures = channel.unary_unary(
+                '/pakn.intake.v1.IntakeService/ListDisclosures',
+                request_serializer=pakn_dot_intake_dot_v1_dot_intake__pb2.ListDisclosuresRequest.SerializeToString,
+                response_deserializer=pakn_dot_intake_dot_v1_dot_intake__pb2.ListDisclosuresResponse.FromString,
+                _registered_method=True)
 
 
 class IntakeServiceServicer:
@@ -81,21 +96,47 @@ class IntakeServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def DownloadMedia(self, request, context):
-        """Stream a stored media file back (staff only).
+        """Stream a stored original back: to coordinators, and to the staff of a unit the case is assigned
+        to (Đ13.8, Đ16.6); PERMISSION_DENIED to anyone else. The public copy is never served here.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetCaseStatus(self, request, context):
-        """A citizen looks up their case with the tracking code and their phone or e-mail.
+        """A citizen looks up their case with the tracking code and their phone or e-mail. Failed proofs
+        are counted per code and per source address: too many → RESOURCE_EXHAUSTED with RetryInfo.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DiscloseSubmitter(self, request, context):
-        """Hand the submitter's contact to a competent body (Đ13.8); recorded.
+        """Hand the submitter's contact to a competent body (Đ13.8, Đ16.6); recorded. For a case whose
+        submitter asked to stay confidential (Đ6.4) only a request is recorded, without the contact:
+        a second, different disclosure officer approves it (ApproveDisclosure) or refuses it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ApproveDisclosure(self, request, context):
+        """The second officer approves a pending request and receives the contact, once.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RefuseDisclosure(self, request, context):
+        """The second officer refuses a pending request, with a reason; nothing is disclosed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListDisclosures(self, request, context):
+        """Every disclosure and request, newest first: who asked, who decided, for whom, why, when, the
+        status. Never the contact.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -128,6 +169,21 @@ def add_IntakeServiceServicer_to_server(servicer, server):
                     servicer.DiscloseSubmitter,
                     request_deserializer=pakn_dot_intake_dot_v1_dot_intake__pb2.DiscloseSubmitterRequest.FromString,
                     response_serializer=pakn_dot_intake_dot_v1_dot_intake__pb2.DiscloseSubmitterResponse.SerializeToString,
+            ),
+            'ApproveDisclosure': grpc.unary_unary_rpc_method_handler(
+                    servicer.ApproveDisclosure,
+                    request_deserializer=pakn_dot_intake_dot_v1_dot_intake__pb2.ApproveDisclosureRequest.FromString,
+                    response_serializer=pakn_dot_intake_dot_v1_dot_intake__pb2.ApproveDisclosureResponse.SerializeToString,
+            ),
+            'RefuseDisclosure': grpc.unary_unary_rpc_method_handler(
+                    servicer.RefuseDisclosure,
+                    request_deserializer=pakn_dot_intake_dot_v1_dot_intake__pb2.RefuseDisclosureRequest.FromString,
+                    response_serializer=pakn_dot_intake_dot_v1_dot_intake__pb2.RefuseDisclosureResponse.SerializeToString,
+            ),
+            'ListDisclosures': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDisclosures,
+                    request_deserializer=pakn_dot_intake_dot_v1_dot_intake__pb2.ListDisclosuresRequest.FromString,
+                    response_serializer=pakn_dot_intake_dot_v1_dot_intake__pb2.ListDisclosuresResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -266,6 +322,87 @@ class IntakeService:
             '/pakn.intake.v1.IntakeService/DiscloseSubmitter',
             pakn_dot_intake_dot_v1_dot_intake__pb2.DiscloseSubmitterRequest.SerializeToString,
             pakn_dot_intake_dot_v1_dot_intake__pb2.DiscloseSubmitterResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ApproveDisclosure(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pakn.intake.v1.IntakeService/ApproveDisclosure',
+            pakn_dot_intake_dot_v1_dot_intake__pb2.ApproveDisclosureRequest.SerializeToString,
+            pakn_dot_intake_dot_v1_dot_intake__pb2.ApproveDisclosureResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RefuseDisclosure(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pakn.intake.v1.IntakeService/RefuseDisclosure',
+            pakn_dot_intake_dot_v1_dot_intake__pb2.RefuseDisclosureRequest.SerializeToString,
+            pakn_dot_intake_dot_v1_dot_intake__pb2.RefuseDisclosureResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDisclosures(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pakn.intake.v1.IntakeService/ListDisclosures',
+            pakn_dot_intake_dot_v1_dot_intake__pb2.ListDisclosuresRequest.SerializeToString,
+            pakn_dot_intake_dot_v1_dot_intake__pb2.ListDisclosuresResponse.FromString,
             options,
             channel_credentials,
             insecure,
