@@ -175,10 +175,24 @@ def reencrypt_all(config, services: list[str], batch: int = DEFAULT_BATCH, check
         db = Database(service, config.database.url or sqlite_url(config.data_path, service), spec.metadata,
                       spec.migrations, pool_size=1)
         try:
-            out += reencrypt_database(service, db, boxes, batch, check)
+            tallies = reencrypt_database(service, db, boxes, batch, check)
+            out += tallies
+            opened = sum(t.rewritten + t.current for t in tallies)
+            if opened and not check:
+                _audit_reencryption(service, db, opened)
         finally:
             db.dispose()
     return out
+
+
+def _audit_reencryption(service: str, db, opened: int) -> None:
+    """One audit record per service and run: every sealed value was opened (docs/audit.md)."""
+    from runtime import audit
+    from runtime.identity.context import system
+
+    item = audit.entry(system("admin"), "admin:reencrypt", audit.DECRYPTED, object_type="sealed_values",
+                       object_id="*", detail=f"opened:{opened}")
+    audit.AuditTrail(service, db).record(item)
 
 
 # -- the commands ---------------------------------------------------------------------------------

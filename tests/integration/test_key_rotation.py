@@ -188,6 +188,11 @@ def test_monolithic_keys_rotate_in_keys_json_while_the_platform_runs(start_platf
     assert refused.exit_code != 0 and "run pakn admin reencrypt first" in refused.output
     assert len(json.loads(path.read_text())["contact_key"]) == 2
     assert cli("reencrypt", settings=data).exit_code == 0
+    # Opening every sealed value is recorded once per service and run (docs/audit.md).
+    trail = p.service("intake").audit
+    with p.service("intake").db.engine.connect() as conn:
+        opened = conn.execute(sa.select(trail.log).where(trail.log.c.action == "admin:reencrypt")).all()
+    assert [(r.actor_id, r.outcome, r.object_type) for r in opened] == [("system:admin", "decrypted", "sealed_values")]
     retired = cli("retire-keys", settings=data)
     assert retired.exit_code == 0, retired.output
     assert {k: v for k, v in json.loads(path.read_text()).items() if k in FERNET_KEYS} == \
