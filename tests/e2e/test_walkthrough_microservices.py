@@ -11,6 +11,8 @@ from minio import Minio
 
 from runtime import walkthrough
 from runtime.clients import Clients
+from runtime.identity.authn import build_identity
+from tests.actors import Actor, PolicyActor, assignment_units
 from tests.e2e.cluster import Cluster
 from tests.helpers import eventually
 
@@ -29,7 +31,11 @@ def test_one_case_through_six_processes(tmp_path, postgres_url, amqp_uri, seawee
                 pytest.raises(grpc.RpcError) as refused:
             health_pb2_grpc.HealthStub(plain).Check(health_pb2.HealthCheckRequest(), timeout=5)
         assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
-        with Clients(cluster.config()) as c:
+        # Each call as a role the policy allows, with a token of the cluster's embedded issuer.
+        holder: list[Clients] = []
+        actor = PolicyActor(Actor(build_identity(cluster.config()).issuer), assignment_units(lambda: holder[0]))
+        with Clients(cluster.config(), token=actor) as c:
+            holder.append(c)
             out = walkthrough.run(c, email=EMAIL)
         assert len(out.answer.answers) == 2
         assert out.evidence_bytes > 0  # streamed from the public copy in S3
