@@ -46,7 +46,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_listener(config: Config, target: str = "") -> None:
+def check_listener(config: Config) -> None:
     """Refuse a plaintext listener that other hosts can reach, unless server.plaintext says so."""
     if config.tls.files() is not None or is_loopback(config.server.host):
         return
@@ -54,9 +54,8 @@ def check_listener(config: Config, target: str = "") -> None:
         log.warning("gRPC listener on %s without TLS (server.plaintext = true): development only",
                     config.server.host)
         return
-    what = f"target {target}" if target else "the gRPC server"
     raise ConfigError(
-        f"{what} would listen without TLS on {config.server.host}, an address other hosts can reach: "
+        f"the gRPC server would listen without TLS on {config.server.host}, an address other hosts can reach: "
         "set tls.dir (a folder with tls.crt, tls.key and ca.crt, e.g. from `pakn admin pki init` or a "
         "cert-manager Secret) or tls.cert_file, tls.key_file and tls.ca_file; "
         "or, for development only, server.plaintext = true (docs/pki.md)")
