@@ -190,3 +190,34 @@ def test_the_list_says_who_for_whom_why_when_and_never_the_contact(world):
         page={"page_size": 2, "page_token": page.next_page_token}), metadata=officer("can-bo-c"))
     assert [d.disclosure_id for d in [*page.disclosures, *rest.disclosures]] == [
         d.disclosure_id for d in listed.disclosures] and not rest.next_page_token
+
+
+@pytest.mark.e2e
+def test_pakn_admin_disclosures_lists_them_for_a_logged_in_officer(start_platform, clients_for, actor, tmp_path):
+    """`pakn admin disclosures [--case]` as a real disclosure officer's account (pakn login), on SQLite;
+    a coordinator's account is refused readably."""
+    from tests.e2e.accounts import logged_in, pakn
+
+    p = start_platform("all")
+    c = clients_for(p)
+    a = actor(p)
+    plain, secret = submit(c, False, "plain"), submit(c, True, "secret")
+    officer = (("authorization", f"Bearer {a.token(Role.DISCLOSURE_OFFICER, subject='can-bo-a')}"),)
+    c.intake.DiscloseSubmitter(intake_pb2.DiscloseSubmitterRequest(
+        case_id=plain, requesting_body=BODY, reason=REASON), metadata=officer)
+    c.intake.DiscloseSubmitter(intake_pb2.DiscloseSubmitterRequest(
+        case_id=secret, requesting_body="Tòa án nhân dân tỉnh", reason="Triệu tập"), metadata=officer)
+    address = ("--address", f"127.0.0.1:{p.port}")
+    env = logged_in(tmp_path, p, "disclosure_officer", username="can-bo-c")
+    shown = pakn(*address, "admin", "disclosures", env=env)
+    assert shown.returncode == 0, shown.stderr
+    header, *rows = shown.stdout.splitlines()
+    assert header.startswith("requested_at\tstatus\tcase_id")
+    assert [r.split("\t")[1:4] for r in rows] == [["pending", secret, "Tòa án nhân dân tỉnh"],
+                                                   ["disclosed", plain, BODY]]
+    assert not any(personal in shown.stdout for personal in (NAME, PHONE, EMAIL, ADDRESS))
+    only = pakn(*address, "admin", "disclosures", "--case", plain, env=env)
+    assert only.returncode == 0 and [r.split("\t")[2] for r in only.stdout.splitlines()[1:]] == [plain]
+    coordinator = logged_in(tmp_path, p, "coordinator", username="dieu-phoi")
+    refused = pakn(*address, "admin", "disclosures", env=coordinator)
+    assert refused.returncode == 1 and "PERMISSION_DENIED" in refused.stderr and "Traceback" not in refused.stderr
