@@ -211,17 +211,42 @@ def targets() -> None:
 @click.option("--email", default="nguoidan@example.vn", show_default=True, help="The demo submitter's e-mail.")
 @pass_ctx
 def demo(obj: Ctx, email: str) -> None:
-    """Play the whole walkthrough against a running platform."""
+    """Play the whole walkthrough against a running platform, each step as its role's account.
+
+    In the embedded mode it makes its accounts in the issuer's database (the platform's data_dir or
+    database.url) and logs each one in at the token endpoint (identity.embedded_issuer).
+    """
     import grpc
 
+    from runtime import demo as demo_mod
     from runtime import walkthrough
+    from runtime.identity.accounts import AccountError
+    from runtime.identity.oauth_client import OAuthClientError
 
+    cfg = obj.config
+    if not cfg.identity.embedded:
+        raise click.ClickException("pakn demo makes its accounts in the embedded issuer; with identity.embedded "
+                                   "off the province's provider holds the accounts (docs/identity.md)")
     try:
-        out = walkthrough.run(obj.clients, email=email, say=click.echo)
+        accounts = demo_mod.ensure_accounts(cfg)
+    except AccountError as exc:
+        raise click.ClickException(f"demo accounts: {exc}") from None
+    click.echo("Tài khoản demo (mật khẩu mới mỗi lần chạy) / demo accounts (new passwords each run): "
+               + ", ".join(accounts.created))
+    cast = None
+    try:
+        cast = demo_mod.cast(cfg, accounts)
+        out = walkthrough.run(cast, email=email, say=click.echo)
     except grpc.RpcError as err:
         _fail(err)
+    except OAuthClientError as exc:
+        raise click.ClickException(f"no token from {cfg.identity.embedded_issuer} ({exc.error}): is the "
+                                   "platform running, with this data_dir and identity.embedded_issuer?") from None
     except TimeoutError as exc:
         raise click.ClickException(str(exc)) from None
+    finally:
+        if cast is not None:
+            cast.close()
     click.echo(f"Xong / Done: case {out.case_id}, tracking code {out.tracking_code}")
 
 

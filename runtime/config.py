@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 SECRET = {"secret": True}
+# PAKN_* variables that are not settings: the configuration file, and what the CLI reads for
+# scripts (`pakn login`, `pakn admin create-user`: runtime/login.py, runtime/admin_accounts.py).
+NOT_SETTINGS = frozenset({"PAKN_CONFIG", "PAKN_PASSWORD", "PAKN_NEW_PASSWORD", "PAKN_CLIENT_SECRET"})
 REDACTED = "***"
 
 
@@ -411,7 +414,7 @@ def load(
     from_env = {
         k[len("PAKN_"):].lower().replace("__", "."): v
         for k, v in environ.items()
-        if k.startswith("PAKN_") and k != "PAKN_CONFIG"
+        if k.startswith("PAKN_") and k not in NOT_SETTINGS
     }
     _apply(config, _nest(from_env))
     _apply(config, _nest(dict(overrides or {})))

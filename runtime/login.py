@@ -67,6 +67,19 @@ def login(issuer: str, username: str, password: str, client_id: str = CLIENT_ID)
     return _record(issuer, endpoint, client_id, username, body, None)
 
 
+def login_client(issuer: str, client_id: str, secret: str) -> dict:
+    """A service account's login (a channel desk such as the hotline's): the client-credentials grant.
+
+    The secret is kept in the credentials file too (mode 0600): the grant gives no refresh token.
+    """
+    from runtime.identity.oauth_client import request_token, token_endpoint
+
+    endpoint = token_endpoint(issuer)
+    body = request_token(endpoint, {"grant_type": "client_credentials"}, basic=(client_id, secret))
+    return {**_record(issuer, endpoint, client_id, "", body, None), "grant": "client_credentials",
+            "client_secret": secret}
+
+
 def _record(issuer, endpoint, client_id, username, body: dict, old_refresh: str | None) -> dict:
     return {"issuer": issuer, "token_endpoint": endpoint, "client_id": client_id, "username": username,
             "access_token": body["access_token"],
@@ -90,6 +103,14 @@ class StoredLogin:
                 return None
             if time.time() < float(data.get("expires_at", 0)) - MARGIN_SECONDS:
                 return data["access_token"]
+            if data.get("grant") == "client_credentials":
+                try:
+                    fresh = login_client(data["issuer"], data["client_id"], data.get("client_secret", ""))
+                except OAuthClientError as exc:
+                    raise click.ClickException(f"the service account gets no token ({exc.error}): "
+                                               "pakn login --client") from None
+                save(fresh, self.path)
+                return fresh["access_token"]
             if not data.get("refresh_token"):
                 raise click.ClickException("the login has ended: pakn login")
             try:
@@ -112,19 +133,33 @@ class StoredLogin:
 @click.option("--username", "-u", default=None, help="Your account's name (asked if not given).")
 @click.option("--issuer", default=None, help="The OpenID provider's issuer URL (default: the platform's own).")
 @click.option("--client-id", default=CLIENT_ID, show_default=True, help="The public client at that provider.")
+@click.option("--client", "service_client", default=None, metavar="CLIENT_ID",
+              help="Log in as a service account instead (a channel desk): its secret from stdin or "
+                   "$PAKN_CLIENT_SECRET.")
 @click.option("--password-stdin", is_flag=True,
               help="Read the password from stdin (else $PAKN_PASSWORD, else a prompt).")
 @click.pass_obj
-def login_command(obj, username, issuer, client_id, password_stdin):
+def login_command(obj, username, issuer, client_id, service_client, password_stdin):
     """Log in: keep tokens for the next pakn commands (in your config folder, mode 0600)."""
+    from runtime.identity.oauth_client import OAuthClientError
+
     issuer = issuer or default_issuer(obj.config)
+    if service_client:
+        secret = (sys.stdin.readline().rstrip("\r\n") if password_stdin or not os.environ.get("PAKN_CLIENT_SECRET")
+                  else os.environ["PAKN_CLIENT_SECRET"])
+        try:
+            save(login_client(issuer, service_client, secret))
+        except OAuthClientError as exc:
+            raise click.ClickException(f"cannot log in as {service_client} at {issuer}: {exc.error}") from None
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"Đã đăng nhập / logged in as service account {service_client} at {issuer}")
+        return
     username = username or click.prompt("Tên đăng nhập / username")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = os.environ.get("PAKN_PASSWORD") or click.prompt("Mật khẩu / password", hide_input=True)
-    from runtime.identity.oauth_client import OAuthClientError
-
     try:
         data = login(issuer, username, password, client_id)
     except OAuthClientError as exc:

@@ -7,6 +7,10 @@
 5. the citizen looks the case up, reads the answer and the public timeline, and rates it;
 6. the submitter is e-mailed at each step that concerns them (received, published);
 7. reporting counts the case.
+
+Each step is made as the role the access policy gives it (runtime/identity/policy.py): `run` takes
+a `Cast` (clients per role: `pakn demo` logs each demo account in at the token endpoint,
+runtime/demo.py) or one `Clients` used for every step (tests whose token source picks the role).
 """
 
 from __future__ import annotations
@@ -44,6 +48,27 @@ UNITS = (
 )
 
 T = TypeVar("T")
+
+
+class Cast:
+    """Clients acting as each role: `make(role, unit)` -> Clients (citizen: anonymous), kept per role."""
+
+    def __init__(self, make: Callable[[str, str | None], Clients]):
+        self._make = make
+        self._made: dict[tuple[str, str | None], Clients] = {}
+
+    def as_(self, role: str, unit: str | None = None) -> Clients:
+        if (role, unit) not in self._made:
+            self._made[(role, unit)] = self._make(role, unit)
+        return self._made[(role, unit)]
+
+    def close(self) -> None:
+        for clients in self._made.values():
+            clients.close()
+
+
+def _cast(c: "Clients | Cast") -> Cast:
+    return c if isinstance(c, Cast) else Cast(lambda _role, _unit: c)
 
 
 def wait_for(what: str, check: Callable[[], T | None], timeout: float = 30.0) -> T:
@@ -86,10 +111,14 @@ class Outcome:
     evidence_bytes: int = 0
 
 
-def run(c: Clients, email: str = "nguoidan@example.vn", say: Callable[[str], None] = lambda _m: None) -> Outcome:
+def run(cast: "Clients | Cast", email: str = "nguoidan@example.vn",
+        say: Callable[[str], None] = lambda _m: None) -> Outcome:
     out = Outcome()
+    roles = _cast(cast)
+    admin, channel, coordinator = roles.as_("administrator"), roles.as_("channel"), roles.as_("coordinator")
+    citizen, reader = roles.as_("citizen"), roles.as_("report_reader")
     for unit in UNITS:
-        c.routing.RegisterUnit(routing_pb2.RegisterUnitRequest(unit=unit))
+        admin.routing.RegisterUnit(routing_pb2.RegisterUnitRequest(unit=unit))
 
     # 1. Citizen
     def upload() -> Iterator[intake_pb2.UploadMediaRequest]:
@@ -97,8 +126,8 @@ def run(c: Clients, email: str = "nguoidan@example.vn", say: Callable[[str], Non
         for part in chunks(PHOTO):
             yield intake_pb2.UploadMediaRequest(chunk=part)
 
-    photo = c.intake.UploadMedia(upload()).media
-    submitted = c.intake.SubmitCase(intake_pb2.SubmitCaseRequest(
+    photo = channel.intake.UploadMedia(upload()).media
+    submitted = channel.intake.SubmitCase(intake_pb2.SubmitCaseRequest(
         channel=common_pb2.CHANNEL_MOBILE_APP, request_id=str(uuid.uuid4()),
         content="Mặt đường tỉnh lộ 781 đoạn qua xã Trường Tây bị bong tróc, nhiều ổ gà sâu, "
                 "xe máy dễ té ngã vào ban đêm.",
@@ -111,20 +140,22 @@ def run(c: Clients, email: str = "nguoidan@example.vn", say: Callable[[str], Non
 
     # 2. Coordinator
     wait_for("the case in the coordinator's inbox",
-             lambda: c.routing.GetCase(routing_pb2.GetCaseRequest(case_id=out.case_id)).case)
-    c.routing.ClassifyCase(routing_pb2.ClassifyCaseRequest(case_id=out.case_id, category_code="giao_thong"))
-    dist = c.routing.DistributeCase(routing_pb2.DistributeCaseRequest(
+             lambda: coordinator.routing.GetCase(routing_pb2.GetCaseRequest(case_id=out.case_id)).case)
+    coordinator.routing.ClassifyCase(routing_pb2.ClassifyCaseRequest(case_id=out.case_id, category_code="giao_thong"))
+    dist = coordinator.routing.DistributeCase(routing_pb2.DistributeCaseRequest(
         case_id=out.case_id, unit_ids=[u.unit_id for u in UNITS]))
     out.assignment_ids = [a.assignment_id for a in dist.assignments]
     say(f"2. Điều phối: phân loại 'giao_thong', chuyển {len(UNITS)} đơn vị")
 
     # 3. Units, handlers, leaders
     for assignment in dist.assignments:
-        c.routing.AcceptAssignment(routing_pb2.AcceptAssignmentRequest(
+        officer = roles.as_("unit_officer", assignment.unit_id)
+        leader = roles.as_("unit_leader", assignment.unit_id)
+        officer.routing.AcceptAssignment(routing_pb2.AcceptAssignmentRequest(
             assignment_id=assignment.assignment_id, handling_working_days=5))
-        wait_for("the work item in the unit", lambda a=assignment: c.processing.GetWorkItem(
+        wait_for("the work item in the unit", lambda a=assignment, u=officer: u.processing.GetWorkItem(
             processing_pb2.GetWorkItemRequest(assignment_id=a.assignment_id)).work_item)
-        c.processing.AssignHandler(processing_pb2.AssignHandlerRequest(
+        leader.processing.AssignHandler(processing_pb2.AssignHandlerRequest(
             assignment_id=assignment.assignment_id, handler_id=f"{assignment.unit_id}/can-bo-1"))
 
         def evidence(owner_id: str) -> Iterator[processing_pb2.UploadEvidenceRequest]:
@@ -133,46 +164,46 @@ def run(c: Clients, email: str = "nguoidan@example.vn", say: Callable[[str], Non
             for part in chunks(PHOTO):
                 yield processing_pb2.UploadEvidenceRequest(chunk=part)
 
-        proof = c.processing.UploadEvidence(evidence(assignment.assignment_id)).media
-        c.processing.SubmitResult(processing_pb2.SubmitResultRequest(
+        proof = officer.processing.UploadEvidence(evidence(assignment.assignment_id)).media
+        officer.processing.SubmitResult(processing_pb2.SubmitResultRequest(
             assignment_id=assignment.assignment_id,
             result=processing_pb2.Result(
                 document_number=f"{assignment.assignment_id[:4].upper()}/TB", addressee_kind="cá nhân",
                 answer="Đơn vị đã kiểm tra hiện trường và vá toàn bộ ổ gà trên đoạn đường phản ánh.",
                 evidence_media_ids=[proof.media_id])))
-        c.processing.ApproveResult(processing_pb2.ApproveResultRequest(assignment_id=assignment.assignment_id))
+        leader.processing.ApproveResult(processing_pb2.ApproveResultRequest(assignment_id=assignment.assignment_id))
         say(f"3. {assignment.unit_id}: tiếp nhận, xử lý, gửi kết quả kèm ảnh, lãnh đạo phê duyệt")
 
     # 4. Coordinator publishes once every result is approved
-    wait_for("the case ready for review", lambda: c.publication.GetReview(
+    wait_for("the case ready for review", lambda: coordinator.publication.GetReview(
         publication_pb2.GetReviewRequest(case_id=out.case_id)).review.ready)
-    c.publication.PublishResult(publication_pb2.PublishResultRequest(case_id=out.case_id))
+    coordinator.publication.PublishResult(publication_pb2.PublishResultRequest(case_id=out.case_id))
     say("4. Điều phối công khai kết quả")
 
     # 5. Citizen
-    wait_for("the published status", lambda: c.intake.GetCaseStatus(intake_pb2.GetCaseStatusRequest(
+    wait_for("the published status", lambda: citizen.intake.GetCaseStatus(intake_pb2.GetCaseStatusRequest(
         tracking_code=out.tracking_code, contact=email)).status == common_pb2.CASE_STATUS_PUBLISHED)
-    out.answer = c.publication.GetPublishedAnswer(
+    out.answer = citizen.publication.GetPublishedAnswer(
         publication_pb2.GetPublishedAnswerRequest(tracking_code=out.tracking_code)).answer
-    out.timeline = list(c.publication.GetPublicTimeline(
+    out.timeline = list(citizen.publication.GetPublicTimeline(
         publication_pb2.GetPublicTimelineRequest(tracking_code=out.tracking_code)).entries)
     # The evidence photos are shown from their public copies (location metadata removed).
     first_proof = out.answer.answers[0].evidence[0].media_id
     out.evidence_bytes = len(wait_for("the published evidence", lambda: b"".join(
-        m.chunk for m in c.processing.GetPublicEvidence(
+        m.chunk for m in citizen.processing.GetPublicEvidence(
             processing_pb2.GetPublicEvidenceRequest(media_id=first_proof)))))
-    c.publication.RateCase(publication_pb2.RateCaseRequest(
+    citizen.publication.RateCase(publication_pb2.RateCaseRequest(
         tracking_code=out.tracking_code, contact=email, rating=common_pb2.RATING_SATISFIED))
     say(f"5. Người dân xem kết quả ({len(out.answer.answers)} đơn vị), dòng thời gian "
         f"({len(out.timeline)} bước) và đánh giá 'hài lòng'")
 
     # 6. The submitter was told at each step that concerns them (received, published).
     out.notices = wait_for("the submitter's e-mails",
-                           lambda: _sent_templates(c, out.case_id, {"received", "published"}))
+                           lambda: _sent_templates(coordinator, out.case_id, {"received", "published"}))
     say(f"6. Người gửi nhận thư điện tử: {', '.join(out.notices)}")
 
     # 7. Reporting
-    out.summary = wait_for("the case in the reports", lambda: _summary_if_rated(c))
+    out.summary = wait_for("the case in the reports", lambda: _summary_if_rated(reader))
     say(f"7. Báo cáo: tiếp nhận {out.summary.received}, đúng hạn {out.summary.cases_handled_on_time}, "
         f"hài lòng {out.summary.rated_satisfied}")
     return out

@@ -18,7 +18,7 @@ from runtime import pki
 from runtime.config import load
 from runtime.modules import SERVICES, spec_of
 from runtime.tls import channel_credentials
-from tests.infra import env_settings, fernet_keys, free_port
+from tests.infra import env_settings, fernet_keys, free_port, port_open
 
 
 class Cluster:
@@ -31,6 +31,9 @@ class Cluster:
         if self.tls:
             pki.init(self.pki)  # what an operator runs once: a CA and one certificate per process
         self.ports = {s: free_port() for s in SERVICES}
+        # The embedded issuer runs alone (target identity); the others verify its tokens by its JWKS.
+        self.identity_port = free_port()
+        self.issuer = f"http://127.0.0.1:{self.identity_port}"
         self.settings: dict[str, object] = {
             "data_dir": str(folder), "database.url": postgres_url, "database.auto_migrate": False,
             "events.backend": "rabbitmq", "events.amqp_uri": amqp_uri, "events.relay_interval_seconds": 0.1,
@@ -40,6 +43,7 @@ class Cluster:
             "server.grace_seconds": 5, "server.readiness_interval_seconds": 0.5, "log_level": "WARNING",
             **fernet_keys(),
             **{f"clients.{s}": f"127.0.0.1:{p}" for s, p in self.ports.items()},
+            "identity.embedded_issuer": self.issuer, "identity.http_port": self.identity_port,
         }
         self.env = {**os.environ, **env_settings(self.settings)}
         self.processes: dict[str, subprocess.Popen] = {}
@@ -70,20 +74,30 @@ class Cluster:
         return (grpc.secure_channel(f"127.0.0.1:{port}", credentials) if credentials is not None
                 else grpc.insecure_channel(f"127.0.0.1:{port}"))
 
-    def _spawn(self, name: str, *args: str) -> None:
+    def _spawn(self, name: str, *args: str, env: dict[str, str] | None = None) -> None:
         log = open(self.folder / f"{name}.log", "wb")
         self.processes[name] = subprocess.Popen([sys.executable, "-m", "runtime.cli", *args],
-                                                env=self.process_env(name), stdout=log, stderr=subprocess.STDOUT)
+                                                env={**self.process_env(name), **(env or {})}, stdout=log,
+                                                stderr=subprocess.STDOUT)
 
     def start(self, timeout: float = 90.0) -> "Cluster":
         self.folder.mkdir(parents=True, exist_ok=True)
         # Migrations run once, before the services (as the chart's pre-install Job does).
         subprocess.run([sys.executable, "-m", "runtime.cli", "migrate"], env=self.env, check=True,
                        capture_output=True, timeout=120)
+        # The issuer's keys in a data folder of its own, as in a pod of its own: the services cannot
+        # read them and must fetch its JWKS over HTTP.
+        self._spawn("identity", "serve", "--target=identity", f"--metrics-port={free_port()}",
+                    env={"PAKN_DATA_DIR": str(self.folder / "identity-data")})
         for service, port in self.ports.items():
             self._spawn(service, "serve", f"--target={service}", f"--port={port}", f"--metrics-port={free_port()}")
         self._spawn("workers", "serve", "--target=workers", f"--metrics-port={free_port()}")
         deadline = time.monotonic() + timeout
+        while not port_open("127.0.0.1", self.identity_port):
+            self._check_alive()
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"identity not listening; see {self.folder}/identity.log")
+            time.sleep(0.2)
         for service, port in self.ports.items():
             with self.channel(port) as channel:
                 stub = health_pb2_grpc.HealthStub(channel)

@@ -17,30 +17,53 @@ def pakn(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
                           timeout=120, env={**os.environ, **(env or {})})
 
 
-def test_demo_and_role_commands(start_platform):
+@pytest.mark.timeout(360)  # two demos and a dozen CLI processes
+def test_demo_and_role_commands(start_platform, tmp_path):
+    from tests.e2e.accounts import issuer_settings, logged_in
+
     p = start_platform("all")
     address = f"127.0.0.1:{p.port}"
-    demo = pakn("--address", address, "demo")
+    # The demo makes its accounts in the platform's issuer (its data_dir) and logs each one in there.
+    demo = pakn(*issuer_settings(p), "--address", address, "demo")
     assert demo.returncode == 0, demo.stderr
     assert "Xong / Done" in demo.stdout and "6. Người gửi nhận thư điện tử: published, received" in demo.stdout
+    assert "demo accounts" in demo.stdout and "demo-dieuphoi (coordinator)" in demo.stdout
+    assert "demo-lanhdao.so-gtvt (unit_leader @so-gtvt)" in demo.stdout
+    again = pakn(*issuer_settings(p), "--address", address, "demo")  # the accounts exist: new passwords
+    assert again.returncode == 0, again.stderr
 
+    # The Zalo channel's service account submits for a citizen (Đ5); the citizen follows the case.
+    made = pakn(*issuer_settings(p), "admin", "create-client", "zalo-bot", "--role", "channel", "--channel", "zalo")
+    secret = made.stdout.split("client_secret: ")[1].strip()
+    zalo = {"XDG_CONFIG_HOME": str(tmp_path / "zalo"), "PAKN_CLIENT_SECRET": secret}
+    assert pakn(*issuer_settings(p), "login", "--client", "zalo-bot", env=zalo).returncode == 0
     submitted = pakn("--address", address, "citizen", "submit", "--channel", "zalo",
                      "--content", "Nước sinh hoạt khu phố 4 có màu vàng và mùi lạ từ hôm qua",
                      "--name", "Huỳnh Văn Khang", "--phone", "0918000111", "--email", "khang@example.vn",
-                     "--place", "Khu phố 4, phường Tân Ninh")
+                     "--place", "Khu phố 4, phường Tân Ninh", "--external-id", "zalo-msg-77", env=zalo)
     assert submitted.returncode == 0, submitted.stderr
     code = re.search(r"(\d{2}-[0-9A-Z]{7})", submitted.stdout).group(1)
-    status = pakn("--address", address, "citizen", "status", code, "--contact", "0918000111")
+    citizen = {"XDG_CONFIG_HOME": str(tmp_path / "citizen")}  # not logged in: anonymous
+    status = pakn("--address", address, "citizen", "status", code, "--contact", "0918000111", env=citizen)
     assert status.returncode == 0 and '"status": "CASE_STATUS_RECEIVED"' in status.stdout
+    as_hotline = pakn("--address", address, "citizen", "submit", "--channel", "hotline", "--content", "x" * 30,
+                      "--name", "A", "--phone", "0918000111", env=zalo)
+    assert as_hotline.returncode == 1 and "PERMISSION_DENIED" in as_hotline.stderr  # own channel only
 
-    inbox = pakn("--address", address, "coordinator", "inbox")
+    inbox = pakn("--address", address, "coordinator", "inbox", env=logged_in(tmp_path, p, "coordinator"))
     assert code in inbox.stdout and "0918000111" not in inbox.stdout and "Huỳnh" not in inbox.stdout
 
 
-def test_bad_input_is_explained_in_both_languages_without_a_trace(start_platform):
-    p = start_platform("intake")
+def test_bad_input_is_explained_in_both_languages_without_a_trace(start_platform, tmp_path):
+    from tests.e2e.accounts import issuer_settings
+
+    identity = start_platform("identity")
+    p = start_platform("intake", **{"identity.embedded_issuer": identity.config.identity.embedded_issuer})
+    _, secret = identity.get("identity-provider").accounts.create_client("web", ["channel"], channel="web_portal")
+    portal = {"XDG_CONFIG_HOME": str(tmp_path / "web"), "PAKN_CLIENT_SECRET": secret}
+    assert pakn(*issuer_settings(identity), "login", "--client", "web", env=portal).returncode == 0
     bad = pakn("--address", f"127.0.0.1:{p.port}", "citizen", "submit", "--content", " ", "--name", "A",
-               "--email", "not-an-email")
+               "--email", "not-an-email", env=portal)
     assert bad.returncode == 1
     assert "INVALID_ARGUMENT" in bad.stderr
     assert "content: Thiếu nội dung" in bad.stderr and "content is required" in bad.stderr

@@ -9,10 +9,7 @@ import sqlalchemy as sa
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from minio import Minio
 
-from runtime import walkthrough
-from runtime.clients import Clients
-from runtime.identity.authn import build_identity
-from tests.actors import Actor, PolicyActor, assignment_units
+from runtime import demo, walkthrough
 from tests.e2e.cluster import Cluster
 from tests.helpers import eventually
 
@@ -22,6 +19,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.rabbitmq, pytes
 EMAIL = "binh.tran@example.vn"
 
 
+@pytest.mark.timeout(300)  # eight processes to start, and the demo's accounts hashed with argon2id
 def test_one_case_through_six_processes(tmp_path, postgres_url, amqp_uri, seaweedfs, smtp_server):
     cluster = Cluster(tmp_path / "cluster", postgres_url, amqp_uri, seaweedfs, smtp_server)
     try:
@@ -31,12 +29,13 @@ def test_one_case_through_six_processes(tmp_path, postgres_url, amqp_uri, seawee
                 pytest.raises(grpc.RpcError) as refused:
             health_pb2_grpc.HealthStub(plain).Check(health_pb2.HealthCheckRequest(), timeout=5)
         assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
-        # Each call as a role the policy allows, with a token of the cluster's embedded issuer.
-        holder: list[Clients] = []
-        actor = PolicyActor(Actor(build_identity(cluster.config()).issuer), assignment_units(lambda: holder[0]))
-        with Clients(cluster.config(), token=actor) as c:
-            holder.append(c)
-            out = walkthrough.run(c, email=EMAIL)
+        # Each step as its role's account, logged in at the identity target's token endpoint over HTTP.
+        config = cluster.config()
+        cast = demo.cast(config, demo.ensure_accounts(config))
+        try:
+            out = walkthrough.run(cast, email=EMAIL)
+        finally:
+            cast.close()
         assert len(out.answer.answers) == 2
         assert out.evidence_bytes > 0  # streamed from the public copy in S3
         assert out.summary.cases_handled_on_time >= 1 and out.summary.rated_satisfied >= 1
@@ -58,6 +57,9 @@ def test_one_case_through_six_processes(tmp_path, postgres_url, amqp_uri, seawee
             schemas = set(conn.execute(sa.text(
                 "SELECT table_schema FROM information_schema.tables WHERE table_name = 'outbox'")).scalars())
             assert schemas == {"intake", "routing", "processing", "publication", "notification", "reporting"}
+            # The issuer's accounts in a schema of their own, the passwords hashed (argon2id).
+            hashes = conn.execute(sa.text("SELECT password_hash FROM identity.users")).scalars().all()
+            assert len(hashes) == len(demo.demo_users()) and all(h.startswith("$argon2id$") for h in hashes)
             blob = conn.execute(sa.text("SELECT contact_enc FROM intake.cases WHERE case_id = :c"),
                                 {"c": out.case_id}).scalar_one()
             assert EMAIL.encode() not in bytes(blob)

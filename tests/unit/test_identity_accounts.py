@@ -28,3 +28,16 @@ def test_failed_logins_block_a_username_or_a_source_for_the_rest_of_the_window()
     limits.failed("user:c")
     limits.succeeded("user:c")
     assert limits.blocked_for("user:c") == 0
+
+
+def test_the_helm_chart_runs_the_identity_target_and_points_every_process_at_it():
+    from pathlib import Path
+
+    import yaml
+
+    chart = Path(__file__).resolve().parents[2] / "deploy" / "helm" / "pakn"
+    values = yaml.safe_load((chart / "values.yaml").read_text())["identity"]
+    deployment = (chart / "templates" / "identity.yaml").read_text()
+    assert '"--target=identity"' in deployment and "PAKN_IDENTITY__HTTP_PORT" in deployment
+    assert values["enabled"] and values["issuer"].startswith("https://")  # http only on loopback
+    assert "PAKN_IDENTITY__EMBEDDED_ISSUER" in (chart / "templates" / "configmap.yaml").read_text()
