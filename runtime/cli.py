@@ -134,6 +134,10 @@ def serve(obj: Ctx, target: str, port: int | None, metrics_port: int | None) -> 
         platform = Platform(cfg, target).start()
     except config_mod.ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    provider = platform.components.get("identity-provider")
+    if getattr(provider, "port", None):
+        click.echo(f"PAKN identity (OAuth 2.0, issuer {cfg.identity.embedded_issuer}) on "
+                   f"http://{cfg.identity.http_host}:{provider.port}", err=True)
     if platform.port:
         click.echo(f"PAKN {target} on {cfg.server.host}:{platform.port} "
                    f"(metrics http://{cfg.metrics.host}:{cfg.metrics.port}/metrics)", err=True)
