@@ -62,8 +62,9 @@ def test_a_bad_key_is_refused_without_showing_it(tmp_path):
     assert "security.contact_key: key 2" in str(err.value) and "not-a-key" not in str(err.value)
 
 
-def test_microservices_mode_needs_every_key():
-    config = load(environ={}, overrides={"database.url": "postgresql://localhost/x",
+def test_microservices_mode_needs_every_key(tmp_path):
+    # A data folder of its own: the checkout's var/ (left by `pakn serve`) may hold a keys.json.
+    config = load(environ={}, overrides={"database.url": "postgresql://localhost/x", "data_dir": str(tmp_path),
                                          **{f"security.{k}": Fernet.generate_key().decode()
                                             for k in KEY_NAMES if k != "directory_key"}})
     with pytest.raises(ConfigError, match="directory_key"):
