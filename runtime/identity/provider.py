@@ -9,7 +9,8 @@ A stdlib `ThreadingHTTPServer` in its own thread, like the metrics server. Error
 JSON (`invalid_request`, `invalid_client`, `invalid_grant`, `unsupported_grant_type`); nothing
 of an exception, a password or a token is ever in a response or a log line. Failed logins are
 counted per username and per source address (`FailedLogins`): past identity.login_max_failures
-within identity.login_window_seconds the endpoint answers 429 with Retry-After.
+for a username (ten times that for an address, which may be a proxy) within
+identity.login_window_seconds the endpoint answers 429 with Retry-After.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ MAX_BODY = 16 * 1024
 GRANTS = ("password", "client_credentials", "refresh_token")
 # The client id a password or refresh grant names when it gives none (the `pakn` CLI's).
 DEFAULT_PUBLIC_CLIENT = "pakn-cli"
+SOURCE_FACTOR = 10
 
 
 class OAuthError(Exception):
@@ -86,6 +88,8 @@ class OAuthProvider:
         self.accounts = accounts
         self.refresh_seconds = section.refresh_token_seconds
         self.limits = FailedLogins(section.login_max_failures, section.login_window_seconds)
+        # A source address may be a proxy many people log in through: it gets ten times the failures.
+        self.source_limits = FailedLogins(section.login_max_failures * SOURCE_FACTOR, section.login_window_seconds)
         self.host, self._port = host, port
         self._http: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -140,10 +144,11 @@ class OAuthProvider:
         password = form.get("password", "")
         if not username or not password:
             raise OAuthError("invalid_request", "username and password are required")
-        self._throttle(f"user:{username}", f"source:{source}")
+        self._throttle(f"user:{username}", source)
         user = self.accounts.authenticate(username, password)
         if user is None:
-            self.limits.failed(f"user:{username}", f"source:{source}")
+            self.limits.failed(f"user:{username}")
+            self.source_limits.failed(f"source:{source}")
             log.info("identity: password grant refused (source %s)", source)
             raise OAuthError("invalid_grant", "wrong username or password, or the account is disabled")
         self.limits.succeeded(f"user:{username}")
@@ -156,10 +161,11 @@ class OAuthProvider:
         if not client_id or not secret:
             raise OAuthError("invalid_client", "client authentication is required", 401,
                              {"WWW-Authenticate": 'Basic realm="pakn"'})
-        self._throttle(f"client:{client_id}", f"source:{source}")
+        self._throttle(f"client:{client_id}", source)
         account = self.accounts.authenticate_client(client_id, secret)
         if account is None:
-            self.limits.failed(f"client:{client_id}", f"source:{source}")
+            self.limits.failed(f"client:{client_id}")
+            self.source_limits.failed(f"source:{source}")
             log.info("identity: client credentials refused (source %s)", source)
             raise OAuthError("invalid_client", "unknown client, wrong secret, or the account is disabled", 401,
                              {"WWW-Authenticate": 'Basic realm="pakn"'})
@@ -189,8 +195,8 @@ class OAuthProvider:
             out["refresh_token"] = refresh
         return out
 
-    def _throttle(self, *keys: str) -> None:
-        wait = self.limits.blocked_for(*keys)
+    def _throttle(self, account: str, source: str) -> None:
+        wait = max(self.limits.blocked_for(account), self.source_limits.blocked_for(f"source:{source}"))
         if wait > 0:
             raise OAuthError("slow_down", "too many failed attempts; try again later", 429,
                              {"Retry-After": str(max(1, int(wait + 0.999)))})
