@@ -65,18 +65,22 @@ class ChaosCluster(Cluster):
         self.env = {**os.environ, **env_settings(self.settings)}
         self.workers_env = {**self.env, **env_settings({"events.amqp_uri": workers_amqp_uri or amqp_uri})}
         self.args: dict[str, tuple[str, ...]] = {}
+        self.extra_env: dict[str, dict[str, str]] = {}  # a process's own settings (the issuer's data folder)
         self.metrics_ports: dict[str, int] = {}
         self.exits: list[dict] = []  # unexpected exits seen by supervise()
         self.restarts: list[dict] = []
 
-    def _spawn(self, name: str, *args: str) -> None:
+    def _spawn(self, name: str, *args: str, env: dict[str, str] | None = None) -> None:
         self.args[name] = args
+        if env is not None:
+            self.extra_env[name] = env
         for arg in args:
             if arg.startswith("--metrics-port="):
                 self.metrics_ports[name] = int(arg.split("=", 1)[1])
         log = open(self.folder / f"{name}.log", "ab")
-        env = self.workers_env if name == "workers" else self.env
-        self.processes[name] = subprocess.Popen([sys.executable, "-m", "runtime.cli", *args], env=env,
+        base = self.workers_env if name == "workers" else self.env
+        self.processes[name] = subprocess.Popen([sys.executable, "-m", "runtime.cli", *args],
+                                                env={**base, **self.extra_env.get(name, {})},
                                                 stdout=log, stderr=subprocess.STDOUT)
 
     def kill(self, name: str) -> int:

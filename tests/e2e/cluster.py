@@ -61,9 +61,12 @@ class Cluster:
 
     def token(self, role, unit: str | None = None, channel: str | None = None, subject: str | None = None) -> str:
         """An access token of the cluster's issuer for one role (tests act as the role a step needs)."""
-        from runtime.identity.authn import build_identity
+        from runtime.identity.issuer import EmbeddedIssuer, SigningKeys
 
-        issuer = build_identity(self.config()).issuer
+        # Signed with the identity process's own keys: the services verify it through its JWKS.
+        config = self.config()
+        keys = SigningKeys(self.folder / "identity-data" / "identity" / "signing-keys.json")
+        issuer = EmbeddedIssuer(config.identity.embedded_issuer, config.identity.audience, keys)
         who = subject or f"e2e-{role}" + (f"@{unit}" if unit else "") + (f"#{channel}" if channel else "")
         return issuer.issue(who, [role], unit_id=unit, channel=channel,
                             client_id=f"pakn-{channel}" if channel else None, lifetime=1800)
