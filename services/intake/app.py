@@ -64,6 +64,21 @@ class IntakeApp:
 
     # -- submit ------------------------------------------------------------------------------
     def submit(self, req: intake_pb2.SubmitCaseRequest, operator_id: str = "") -> Submitted:
+        """A case stored once per retry key, however its attempts overlap.
+
+        A client whose deadline passed sends the same request again while its first attempt may
+        still be committing: both miss each other's row, and the later insert meets the retry key's
+        unique index. That attempt is then made again from the start and finds the stored case
+        (a duplicate, with its tracking code), instead of failing.
+        """
+        try:
+            return self._submit(req, operator_id)
+        except sa.exc.IntegrityError:
+            if not (req.external_id or req.request_id):
+                raise
+            return self._submit(req, operator_id)
+
+    def _submit(self, req: intake_pb2.SubmitCaseRequest, operator_id: str = "") -> Submitted:
         # Đ5: a channel's account submits as its own channel only (the hotline's enters the operator's
         # calls), before anything else: a retry key is per channel, so another's must not be read.
         scope.require_channel(req.channel)

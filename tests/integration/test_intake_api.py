@@ -3,6 +3,7 @@
 import hashlib
 
 import grpc
+import pytest
 import sqlalchemy as sa
 
 from pakn.common.v1 import common_pb2
@@ -309,3 +310,36 @@ def test_an_image_gets_a_public_copy_without_its_location(start_platform, client
     assert original == public and hashlib.sha256(original).hexdigest() == first.sha256
     too_many = rpc_error(lambda: c.intake.SubmitCase(submit_request(media_ids=[first.media_id, second.media_id])))
     assert "media_ids" in violations(too_many)
+
+
+@pytest.mark.postgres
+def test_overlapping_attempts_of_one_request_store_one_case_and_all_get_its_code(start_platform, clients_for,
+                                                                                 postgres_url):
+    """A client whose deadline passed resends while its first attempt still commits: every attempt
+    is answered with the one case (the later ones as duplicates), none with INTERNAL."""
+    import threading
+
+    from tests.infra import fernet_keys
+
+    p = start_platform("intake", **{"database.url": postgres_url, **fernet_keys()})
+    c = clients_for(p)
+    c.intake.SubmitCase(submit_request(request_id="warm-up"))  # tokens and connections made first
+    for round_ in range(5):
+        request = submit_request(request_id=f"overlap-{round_}")
+        start, answers, errors = threading.Barrier(8), [], []
+
+        def attempt(start=start, answers=answers, errors=errors, request=request):
+            start.wait()
+            try:
+                answers.append(c.intake.SubmitCase(request))
+            except grpc.RpcError as err:
+                errors.append(err.code())
+
+        threads = [threading.Thread(target=attempt) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert len({a.case_id for a in answers}) == 1 and sorted(a.duplicate for a in answers).count(False) == 1
+    assert count_cases(p) == 6
