@@ -37,6 +37,8 @@ def mails_to(platform, address):
     folder = platform.config.data_path / "mail"
     found = []
     for path in sorted(folder.glob("*.eml")):
+        if path.name.startswith("."):
+            continue  # a message still being written (the mailer renames it when whole)
         msg = message_from_bytes(path.read_bytes(), policy=policy.default)
         if address in msg["To"]:
             found.append(msg)

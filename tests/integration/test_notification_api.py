@@ -32,6 +32,8 @@ def mails(platform):
     folder = Path(platform.config.data_dir) / "mail"
     out = []
     for path in sorted(folder.glob("*.eml")):
+        if path.name.startswith("."):
+            continue  # a message still being written (the mailer renames it when whole)
         msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
         out.append((str(msg["To"]), str(msg["Subject"]), msg.get_body().get_content()))
     return out
