@@ -110,9 +110,18 @@ class LocalKeySource:
     def __init__(self, keys: SigningKeys, algorithms: frozenset[str]):
         self.keys = keys
         self.algorithms = algorithms
+        # The ring's public keys as parsed, by the key ids they were parsed from: every call is
+        # verified here, and the ring changes only when it rotates.
+        self._parsed: tuple[tuple[str, ...], list[SigningKey]] = ((), [])
+
+    def _public(self) -> list[SigningKey]:
+        ring = tuple(k.kid for k in self.keys._keys)
+        if self._parsed[0] != ring:
+            self._parsed = (ring, parse_jwks(self.keys.jwks(), self.algorithms))
+        return self._parsed[1]
 
     def key(self, kid: str | None, alg: str) -> SigningKey | None:
-        usable = [k for k in parse_jwks(self.keys.jwks(), self.algorithms) if k.fits(alg)]
+        usable = [k for k in self._public() if k.fits(alg)]
         if kid is None:
             return usable[0] if len(usable) == 1 else None
         return next((k for k in usable if k.kid == kid), None)
