@@ -13,13 +13,12 @@ from typing import Any, Callable
 
 from runtime.identity.policy import POLICY
 from runtime.identity.roles import UNIT_BOUND, Role
+from runtime.identity.scope import CHANNELS as CHANNEL_NAMES
 
 # The role a test acts as when the policy allows several: the coordinating unit first (it sees all).
 PREFERENCE = (Role.COORDINATOR, Role.ADMINISTRATOR, Role.DISCLOSURE_OFFICER, Role.REPORT_READER, Role.CHANNEL,
               Role.UNIT_LEADER, Role.UNIT_OFFICER, Role.UNIT_SYSTEM, Role.AUDITOR, Role.CITIZEN)
 
-CHANNEL_NAMES = {1: "mobile_app", 2: "facebook", 3: "zalo", 4: "email", 5: "web_portal",
-                 6: "public_service_portal", 7: "hotline"}
 
 
 class Actor:
